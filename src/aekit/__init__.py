@@ -1,0 +1,33 @@
+"""aekit — autoencoders for practitioners.
+
+>>> import aekit
+>>> X, _ = aekit.datasets.load("digits")
+>>> ae = aekit.AutoEncoder(code_size=8, epochs=3, random_state=0).fit(X)
+"""
+
+from . import datasets, models
+from ._version import __version__
+from .estimators import AutoEncoder
+from .exceptions import (
+    AekitError,
+    DataError,
+    DatasetNotFoundError,
+    ModelFileError,
+    RegistryError,
+    TrainingError,
+)
+from .io import load
+
+__all__ = [
+    "AekitError",
+    "AutoEncoder",
+    "DataError",
+    "DatasetNotFoundError",
+    "ModelFileError",
+    "RegistryError",
+    "TrainingError",
+    "__version__",
+    "datasets",
+    "load",
+    "models",
+]

@@ -1,0 +1,90 @@
+"""Small, explicit checks for estimator parameters and input arrays.
+
+Error messages name the parameter, the offending value and what would be valid,
+so a user never has to read a traceback from inside torch.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Collection
+from typing import Any
+
+import numpy as np
+from sklearn.utils.validation import check_array
+
+from ..exceptions import DataError
+
+
+def check_choice(name: str, value: Any, choices: Collection[str]) -> None:
+    if value not in choices:
+        raise ValueError(
+            f"{name}={value!r} is not supported; choose one of: "
+            + ", ".join(repr(c) for c in sorted(choices))
+        )
+
+
+def check_int(name: str, value: Any, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+
+
+def check_float(
+    name: str,
+    value: Any,
+    low: float = 0.0,
+    high: float = float("inf"),
+    low_open: bool = False,
+    high_open: bool = False,
+) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if not np.isfinite(value) or too_low or too_high:
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        raise ValueError(f"{name} must be in {left}{low}, {high}{right}, got {value}")
+
+
+def check_sizes(name: str, value: Any) -> tuple[int, ...]:
+    try:
+        sizes = tuple(value)
+    except TypeError:
+        raise ValueError(f"{name} must be a sequence of positive integers, got {value!r}") from None
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+            raise ValueError(
+                f"{name} must be a sequence of positive integers, got {value!r}"
+            )
+    return tuple(int(s) for s in sizes)
+
+
+def as_float32_samples(X: Any, input_name: str = "X") -> np.ndarray:
+    """Validate ``X`` as ``(n_samples, ...)`` finite numbers; return float32, C-order.
+
+    Accepts any array-like with at least two dimensions (images stay ``(n, h, w)``).
+    """
+    try:
+        arr = check_array(
+            X,
+            allow_nd=True,
+            dtype=(np.float32, np.float64),
+            ensure_all_finite=True,
+            input_name=input_name,
+        )
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    return np.ascontiguousarray(arr, dtype=np.float32)
+
+
+def check_unit_range(X: np.ndarray, why: str, input_name: str = "X") -> None:
+    """Raise unless every value of ``X`` lies in [0, 1]."""
+    lo, hi = float(X.min()), float(X.max())
+    if lo < 0.0 or hi > 1.0:
+        raise DataError(
+            f"{why} needs {input_name} in [0, 1], but its values range from {lo:.4g} "
+            f"to {hi:.4g}. Scale the data (e.g. images / 255, or MinMaxScaler), or "
+            "use loss='mse' with output_activation='linear'."
+        )

@@ -1,0 +1,285 @@
+"""Shared scikit-learn contract of every aekit autoencoder estimator.
+
+Subclasses say which registered module to build (:meth:`_module_config`), how to
+check their own parameters (:meth:`_check_params`) and which objective to train
+(:meth:`_objective`). Everything else — input validation, seeding, the Trainer,
+``transform``/``inverse_transform``/``score_samples``, presets and save/load — is
+here once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .. import models
+from ..exceptions import DataError
+from ..losses.objective import Objective
+from ..registry import Registry
+from ..train import EarlyStopping, Trainer, resolve_device
+from ..train.callbacks import Callback
+from ._validation import as_float32_samples, check_float, check_int, check_unit_range
+
+logger = logging.getLogger("aekit")
+
+
+class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Base class; not for direct use. See :class:`aekit.AutoEncoder`."""
+
+    #: Name of the module factory in :mod:`aekit.models`.
+    _model_name: ClassVar[str]
+    #: Named parameter sets reproducing published models.
+    presets: ClassVar[Registry[dict[str, Any]]]
+
+    # ------------------------------------------------------------ subclass hooks
+    def _check_params(self) -> None:
+        """Raise ``ValueError`` for invalid parameter values (called by ``fit``)."""
+        check_int("epochs", self.epochs, minimum=1)
+        check_int("batch_size", self.batch_size, minimum=1)
+        check_int("patience", self.patience, minimum=1)
+        check_float("learning_rate", self.learning_rate, low=0.0, low_open=True)
+        check_float("validation_fraction", self.validation_fraction, 0.0, 1.0,
+                    high_open=True)
+        check_int("verbose", self.verbose, minimum=0)
+        resolve_device(self.device)
+
+    def _module_config(self, n_features: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _objective(self) -> Objective:
+        raise NotImplementedError
+
+    def _check_input_range(self, X: np.ndarray, input_name: str = "X") -> None:
+        """Hook for losses that restrict the data range (e.g. BCE needs [0, 1])."""
+
+    # ---------------------------------------------------------------- presets
+    @classmethod
+    def from_preset(cls, name: str, **overrides: Any) -> BaseAutoEncoder:
+        """Build an estimator from a named published configuration.
+
+        Parameters
+        ----------
+        name : str
+            One of ``cls.presets.names()``.
+        **overrides
+            Parameters to change, e.g. ``epochs=5`` for a quick run.
+        """
+        params = {**cls.presets.get(name), **overrides}
+        return cls(**params)
+
+    # ---------------------------------------------------------------- data
+    def _validate_X(self, X: Any, *, reset: bool, input_name: str = "X") -> np.ndarray:
+        """Validate ``X`` and return it as float32 ``(n_samples, n_features)``."""
+        arr = as_float32_samples(X, input_name=input_name)
+        flat = arr.reshape(arr.shape[0], -1)
+        if reset:
+            self.n_features_in_ = int(flat.shape[1])
+            self.input_shape_ = tuple(int(s) for s in arr.shape[1:])
+        elif flat.shape[1] != self.n_features_in_:
+            raise DataError(
+                f"{input_name} has {flat.shape[1]} features, but {type(self).__name__} "
+                f"is expecting {self.n_features_in_} features as input "
+                f"(samples of shape {arr.shape[1:]} given, fitted on "
+                f"{self.input_shape_})."
+            )
+        return flat
+
+    def _split_validation(
+        self, X: np.ndarray, rng: np.random.RandomState
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        if self.validation_data is not None:
+            X_val = self._validate_X(
+                self.validation_data, reset=False, input_name="validation_data"
+            )
+            self._check_input_range(X_val, "validation_data")
+            return X, X_val
+        if not self.validation_fraction:
+            return X, None
+        n_val = int(round(self.validation_fraction * X.shape[0]))
+        if n_val < 1 or n_val >= X.shape[0]:
+            raise DataError(
+                f"validation_fraction={self.validation_fraction} leaves "
+                f"{n_val} of {X.shape[0]} samples for validation; need at least one "
+                "sample on each side"
+            )
+        order = rng.permutation(X.shape[0])
+        return X[order[n_val:]], X[order[:n_val]]
+
+    def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(X).to(self.device_)
+
+    # ---------------------------------------------------------------- fitting
+    def fit(self, X: Any, y: Any = None) -> BaseAutoEncoder:
+        """Train the autoencoder on ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Training data; any trailing shape (images stay ``(n, h, w)``).
+        y : ignored
+            Present for scikit-learn API compatibility.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        X2 = self._validate_X(X, reset=True)
+        self._check_input_range(X2)
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        X_train, X_val = self._split_validation(X2, rng)
+        self.device_ = resolve_device(self.device)
+        self.module_config_ = self._module_config(self.n_features_in_)
+        self.module_ = self._build_module(seed)
+        callbacks: list[Callback] = []
+        if self.early_stopping:
+            callbacks.append(EarlyStopping(patience=self.patience))
+        trainer = Trainer(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            seed=seed,
+            callbacks=callbacks,
+            verbose=self.verbose,
+        )
+        self.objective_ = self._objective()
+        try:
+            self.history_ = trainer.fit(
+                self.module_,
+                self.objective_,
+                self._to_tensor(X_train),
+                None if X_val is None else self._to_tensor(X_val),
+                description=type(self).__name__,
+            )
+        finally:
+            self.module_.eval()
+        self.n_iter_ = len(self.history_.get("loss", []))
+        return self
+
+    def _build_module(self, seed: int) -> torch.nn.Module:
+        # Seed a private copy of the CPU RNG so building a model never disturbs the
+        # user's global torch random state, and the same seed gives the same weights.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            module = models.create(self._model_name, **self.module_config_)
+        return module.to(self.device_).eval()
+
+    # ---------------------------------------------------------------- inference
+    def _batched(self, fn: Any, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+        outs = []
+        with torch.inference_mode():
+            for start in range(0, X.shape[0], batch_size):
+                batch = self._to_tensor(X[start : start + batch_size])
+                outs.append(fn(batch).float().cpu().numpy())
+        return np.concatenate(outs, axis=0)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Encode ``X`` into codes of shape ``(n_samples, code_size)`` (float32)."""
+        check_is_fitted(self, "module_")
+        X2 = self._validate_X(X, reset=False)
+        return self._batched(self.module_.encode, X2)  # type: ignore[operator]
+
+    def inverse_transform(self, X: Any) -> np.ndarray:
+        """Decode codes back to data space, shaped like the training samples."""
+        check_is_fitted(self, "module_")
+        codes = as_float32_samples(X, input_name="codes")
+        code_size = self.module_config_["code_size"]
+        if codes.ndim != 2 or codes.shape[1] != code_size:
+            raise DataError(
+                f"codes must have shape (n_samples, {code_size}), got {codes.shape}"
+            )
+        recon = self._batched(self.module_.decode, codes)  # type: ignore[operator]
+        return recon.reshape(codes.shape[0], *self.input_shape_)
+
+    def reconstruct(self, X: Any) -> np.ndarray:
+        """Encode then decode ``X``; the result has the same shape as ``X``."""
+        check_is_fitted(self, "module_")
+        shape = np.shape(X)
+        X2 = self._validate_X(X, reset=False)
+        recon = self._batched(lambda b: self.module_(b).recon, X2)
+        return recon.reshape(shape)
+
+    def score_samples(self, X: Any) -> np.ndarray:
+        """Per-sample reconstruction error, in the units of ``loss`` (lower is better).
+
+        The mean over features of the training loss (BCE, squared or absolute
+        error), computed without corruption or penalties.
+        """
+        check_is_fitted(self, "module_")
+        X2 = self._validate_X(X, reset=False)
+        self._check_input_range(X2)
+        objective = self._objective()
+        return self._batched(lambda b: objective.per_sample(self.module_, b), X2)
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """Negative mean reconstruction error (higher is better, as scikit-learn expects)."""
+        return -float(np.mean(self.score_samples(X)))
+
+    @property
+    def _n_features_out(self) -> int:
+        return int(self.module_config_["code_size"])
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        if tags.transformer_tags is not None:
+            tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+    # ---------------------------------------------------------------- persistence
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Save the fitted estimator to one safetensors file (see :mod:`aekit.io`)."""
+        check_is_fitted(self, "module_")
+        from ..io import save
+
+        return save(self, path)
+
+    def _get_saved_state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        tensors = {f"module.{k}": v for k, v in self.module_.state_dict().items()}
+        state = {
+            "model": self._model_name,
+            "module_config": self.module_config_,
+            "n_features_in_": self.n_features_in_,
+            "input_shape_": list(self.input_shape_),
+            "history_": self.history_,
+            "n_iter_": self.n_iter_,
+        }
+        return tensors, state
+
+    def _set_saved_state(
+        self,
+        tensors: dict[str, torch.Tensor],
+        state: dict[str, Any],
+        device: str | None = None,
+    ) -> None:
+        if state["model"] != self._model_name:
+            raise ValueError(
+                f"file holds model {state['model']!r}, expected {self._model_name!r}"
+            )
+        if device is None:
+            try:
+                device = str(resolve_device(self.device))
+            except ValueError:
+                logger.warning("device %r is not available; loading on CPU", self.device)
+                device = "cpu"
+        self.device_ = resolve_device(device)
+        self.module_config_ = dict(state["module_config"])
+        self.n_features_in_ = int(state["n_features_in_"])
+        self.input_shape_ = tuple(int(s) for s in state["input_shape_"])
+        self.history_ = {k: list(v) for k, v in state["history_"].items()}
+        self.n_iter_ = int(state["n_iter_"])
+        self.objective_ = self._objective()
+        module = models.create(self._model_name, **self.module_config_)
+        weights = {k[len("module."):]: v for k, v in tensors.items()
+                   if k.startswith("module.")}
+        module.load_state_dict(weights, strict=True)
+        self.module_ = module.to(self.device_).eval()

@@ -1,0 +1,249 @@
+"""Saving and loading fitted estimators and training checkpoints — never with pickle.
+
+A saved model is **one safetensors file**: the tensors (network weights and any
+fitted arrays) plus, in the safetensors metadata, a JSON header with the aekit
+version, the estimator class, its parameters and its fitted attributes, and a
+SHA-256 over header and tensor bytes. Loading rebuilds the estimator only from
+classes in aekit's estimator registry (no arbitrary imports), verifies the checksum
+and the format version, and fails with :class:`~aekit.exceptions.ModelFileError`
+naming the file and the problem. Writes go to a temporary file that is fsynced and
+then renamed over the target, so a crash never leaves a half-written model.
+See ``docs/decisions/0002-single-file-safetensors.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from ._version import __version__
+from .exceptions import ModelFileError
+from .registry import Registry
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .train.trainer import Trainer
+
+FORMAT_VERSION = 1
+MODEL_FORMAT = "aekit-model"
+CHECKPOINT_FORMAT = "aekit-checkpoint"
+_HEADER_KEY = "aekit"
+_CHECKSUM_KEY = "aekit_sha256"
+
+#: Estimator classes that :func:`load` may instantiate, by class name.
+ESTIMATORS: Registry[type] = Registry("estimator class")
+
+
+def register_estimator(cls: type) -> type:
+    """Class decorator: allow :func:`load` to rebuild ``cls`` from a file."""
+    ESTIMATORS.register(cls.__name__, cls)
+    return cls
+
+
+def _digest(header_json: str, tensors: dict[str, torch.Tensor]) -> str:
+    h = hashlib.sha256(header_json.encode("utf-8"))
+    for key in sorted(tensors):
+        t = tensors[key].detach().cpu().contiguous()
+        h.update(f"{key}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` via a fsynced temporary file and a rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_tensor_file(
+    path: str | os.PathLike[str], tensors: dict[str, torch.Tensor], header: dict[str, Any]
+) -> None:
+    """Atomically write ``tensors`` and a JSON ``header`` to one safetensors file."""
+    from safetensors.torch import save
+
+    tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    header_json = json.dumps(header, sort_keys=True, allow_nan=True)
+    metadata = {_HEADER_KEY: header_json, _CHECKSUM_KEY: _digest(header_json, tensors)}
+    atomic_write_bytes(path, save(tensors, metadata=metadata))
+
+
+def read_tensor_file(
+    path: str | os.PathLike[str], expected_format: str
+) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Read and verify a file written by :func:`write_tensor_file`."""
+    from safetensors import safe_open
+    from safetensors.torch import load
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such file")
+    data = path.read_bytes()
+    try:
+        tensors = load(data)
+        # safetensors' bytes loader drops the metadata, so read it separately.
+        with safe_open(str(path), framework="pt") as fh:
+            metadata = fh.metadata() or {}
+    except Exception as exc:  # safetensors raises several unrelated types
+        raise ModelFileError(
+            f"{path}: not a readable aekit file (truncated or corrupt safetensors "
+            f"data: {exc})"
+        ) from None
+    if _HEADER_KEY not in metadata or _CHECKSUM_KEY not in metadata:
+        raise ModelFileError(f"{path}: a safetensors file, but not one written by aekit")
+    header_json = metadata[_HEADER_KEY]
+    if _digest(header_json, tensors) != metadata[_CHECKSUM_KEY]:
+        raise ModelFileError(
+            f"{path}: checksum mismatch — the file was modified or damaged after "
+            "it was saved"
+        )
+    try:
+        header = json.loads(header_json)
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(f"{path}: damaged JSON header ({exc})") from None
+    fmt = header.get("format")
+    if fmt != expected_format:
+        raise ModelFileError(f"{path}: expected a {expected_format!r} file, found {fmt!r}")
+    version = header.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path}: written by aekit {header.get('aekit_version', '?')} in format "
+            f"version {version!r}; this aekit {__version__} reads format versions up "
+            f"to {FORMAT_VERSION}. Upgrade aekit to load it."
+        )
+    return tensors, header
+
+
+def save(estimator: Any, path: str | os.PathLike[str]) -> Path:
+    """Save a fitted estimator to ``path`` (one ``.safetensors`` file); returns the path."""
+    tensors, state = estimator._get_saved_state()
+    header = {
+        "format": MODEL_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "aekit_version": __version__,
+        "class": type(estimator).__name__,
+        "params": _jsonable_params(estimator.get_params(deep=False)),
+        "state": state,
+    }
+    write_tensor_file(path, tensors, header)
+    return Path(path)
+
+
+def load(path: str | os.PathLike[str], device: str | None = None) -> Any:
+    """Load an estimator saved with ``est.save(path)``.
+
+    Parameters
+    ----------
+    path : path-like
+        File written by ``save``.
+    device : str, optional
+        Where to put the network; default: the estimator's own ``device`` param,
+        falling back to CPU when that device is not available here.
+
+    Raises
+    ------
+    aekit.exceptions.ModelFileError
+        If the file is missing, truncated, tampered with, from a newer format, or
+        names an estimator class aekit does not know.
+    """
+    tensors, header = read_tensor_file(path, MODEL_FORMAT)
+    name = header.get("class")
+    if name not in ESTIMATORS:
+        raise ModelFileError(f"{path}: unknown estimator class {name!r}")
+    cls = ESTIMATORS.get(name)
+    try:
+        estimator = cls(**_restore_tuples(cls, header["params"]))
+        estimator._set_saved_state(tensors, header["state"], device=device)
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise ModelFileError(f"{path}: inconsistent model file ({exc})") from None
+    return estimator
+
+
+def _jsonable_params(params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, tuple):
+            value = list(value)
+        try:
+            json.dumps(value)
+        except TypeError:
+            # e.g. validation_data arrays: data, not configuration; not saved.
+            value = None
+        out[key] = value
+    return out
+
+
+def _restore_tuples(cls: type, params: dict[str, Any]) -> dict[str, Any]:
+    """JSON has no tuples: give back tuples where the parameter's default is one."""
+    defaults = {
+        p.name: p.default for p in inspect.signature(cls.__init__).parameters.values()
+    }
+    return {
+        k: tuple(v) if isinstance(v, list) and isinstance(defaults.get(k), tuple) else v
+        for k, v in params.items()
+    }
+
+
+# --------------------------------------------------------------------- checkpoints
+def save_checkpoint(path: str | os.PathLike[str], trainer: Trainer, epoch: int) -> None:
+    """Atomically write module, optimizer and RNG state of ``trainer`` to ``path``."""
+    tensors = {f"module.{k}": v for k, v in trainer.module.state_dict().items()}
+    optim_meta: dict[str, Any] = {}
+    if trainer.optimizer is not None:
+        sd = trainer.optimizer.state_dict()
+        scalars: dict[str, Any] = {}
+        for pid, state in sd["state"].items():
+            for key, value in state.items():
+                if torch.is_tensor(value):
+                    tensors[f"optim.{pid}.{key}"] = value
+                else:
+                    scalars[f"{pid}.{key}"] = value
+        optim_meta = {"param_groups": sd["param_groups"], "scalars": scalars}
+    tensors["rng.shuffle"] = trainer.generator.get_state()
+    header = {
+        "format": CHECKPOINT_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "aekit_version": __version__,
+        "epoch": epoch,
+        "optimizer": optim_meta,
+        "history": trainer.history.history,
+    }
+    write_tensor_file(path, tensors, header)
+
+
+def load_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read a checkpoint: returns ``(parts, header)``.
+
+    ``parts`` has ``module`` (a state dict), ``optimizer`` (a state dict, or None)
+    and ``rng`` (the shuffling generator state).
+    """
+    tensors, header = read_tensor_file(path, CHECKPOINT_FORMAT)
+    module = {k[len("module."):]: v for k, v in tensors.items() if k.startswith("module.")}
+    optimizer: dict[str, Any] | None = None
+    meta = header.get("optimizer") or {}
+    if meta:
+        state: dict[int, dict[str, Any]] = {}
+        for key, value in tensors.items():
+            if key.startswith("optim."):
+                _, pid, name = key.split(".", 2)
+                state.setdefault(int(pid), {})[name] = value
+        for key, value in meta["scalars"].items():
+            pid, name = key.split(".", 1)
+            state.setdefault(int(pid), {})[name] = value
+        optimizer = {"state": state, "param_groups": meta["param_groups"]}
+    return {"module": module, "optimizer": optimizer, "rng": tensors["rng.shuffle"]}, header

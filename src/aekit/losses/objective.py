@@ -1,0 +1,79 @@
+"""An Objective = reconstruction loss + weighted penalty terms.
+
+Regularisers (sparsity, contractive, KL, ...) are *terms* added to an Objective
+rather than new model classes, so "sparse + denoising + contractive" is a matter of
+configuration. Every term is reported separately so ``history_`` can show
+reconstruction vs penalty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from ..nn.layers import AEOutput
+from .reconstruction import RECONSTRUCTION_LOSSES
+
+#: A penalty sees the module, the (possibly corrupted) input and the forward output
+#: and returns a scalar already multiplied by its weight.
+Penalty = Callable[[nn.Module, torch.Tensor, AEOutput], torch.Tensor]
+#: A corruption maps a clean batch to a noisy one (denoising autoencoders).
+Corruption = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass
+class ObjectiveOutput:
+    """Total loss to minimise plus each named term (all scalars)."""
+
+    total: torch.Tensor
+    terms: dict[str, torch.Tensor] = field(default_factory=dict)
+
+
+class Objective:
+    """Reconstruction loss with optional input corruption and penalty terms.
+
+    Parameters
+    ----------
+    loss : str
+        Name in :data:`aekit.losses.RECONSTRUCTION_LOSSES`.
+    penalties : sequence of (name, Penalty)
+        Extra terms; each is logged under its name.
+    corruption : callable or None
+        Applied to the training inputs only; the targets stay clean
+        (Vincent et al., "Extracting and Composing Robust Features with Denoising
+        Autoencoders", ICML 2008).
+    """
+
+    def __init__(
+        self,
+        loss: str,
+        penalties: Sequence[tuple[str, Penalty]] = (),
+        corruption: Corruption | None = None,
+    ) -> None:
+        if loss not in RECONSTRUCTION_LOSSES:
+            known = ", ".join(sorted(RECONSTRUCTION_LOSSES))
+            raise ValueError(f"unknown loss {loss!r}; choose one of: {known}")
+        self.loss = loss
+        self.penalties = list(penalties)
+        self.corruption = corruption
+
+    def per_sample(self, module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        """Per-sample reconstruction loss of clean ``x`` (no corruption, no penalty)."""
+        return RECONSTRUCTION_LOSSES[self.loss](module(x), x)
+
+    def __call__(
+        self, module: nn.Module, x: torch.Tensor, *, train: bool = True
+    ) -> ObjectiveOutput:
+        inputs = self.corruption(x) if (train and self.corruption) else x
+        output = module(inputs)
+        recon = RECONSTRUCTION_LOSSES[self.loss](output, x).mean()
+        terms = {"reconstruction": recon}
+        total = recon
+        for name, penalty in self.penalties:
+            value = penalty(module, inputs, output)
+            terms[name] = value
+            total = total + value
+        return ObjectiveOutput(total=total, terms=terms)

@@ -1,0 +1,14 @@
+"""The training loop shared by every estimator."""
+
+from .callbacks import Callback, EarlyStopping, History, ModelCheckpoint
+from .trainer import Trainer, make_optimizer, resolve_device
+
+__all__ = [
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "ModelCheckpoint",
+    "Trainer",
+    "make_optimizer",
+    "resolve_device",
+]
