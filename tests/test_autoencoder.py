@@ -24,11 +24,14 @@ def digits_split():
 
 
 # Fast, MSE/linear estimators: sklearn's checks feed negative and tiny data.
-# Skipped checks, with reasons:
-#   none — every check in scikit-learn's suite runs.
+# Skipped checks, with reasons: none of aekit's. scikit-learn itself skips its
+# array-API check unless SCIPY_ARRAY_API=1 is set (aekit converts to numpy anyway).
 @parametrize_with_checks(
-    [aekit.AutoEncoder(epochs=3, batch_size=16, code_size=2, random_state=0,
-                       device="cpu")]
+    [
+        aekit.AutoEncoder(
+            epochs=3, batch_size=16, code_size=2, random_state=0, device="cpu"
+        )
+    ]
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
@@ -37,8 +40,14 @@ def test_sklearn_compatible(estimator, check):
 def test_nonlinear_code_beats_pca_on_held_out(digits_split):
     X_train, _, X_test, _ = digits_split
     ae = aekit.AutoEncoder(
-        hidden_layer_sizes=(128,), code_size=4, output_activation="sigmoid",
-        loss="bce", epochs=150, batch_size=64, random_state=0, device="cpu",
+        hidden_layer_sizes=(128,),
+        code_size=4,
+        output_activation="sigmoid",
+        loss="bce",
+        epochs=150,
+        batch_size=64,
+        random_state=0,
+        device="cpu",
     ).fit(X_train)
     flat_tr = X_train.reshape(len(X_train), -1)
     flat_te = X_test.reshape(len(X_test), -1)
@@ -53,7 +62,11 @@ def test_fit_is_reproducible_and_seed_matters(digits_split):
     params = {"code_size": 8, "epochs": 3, "random_state": 7, "device": "cpu"}
     a = aekit.AutoEncoder(**params).fit(X_train).transform(X_test)
     b = aekit.AutoEncoder(**params).fit(X_train).transform(X_test)
-    c = aekit.AutoEncoder(**{**params, "random_state": 8}).fit(X_train).transform(X_test)
+    c = (
+        aekit.AutoEncoder(**{**params, "random_state": 8})
+        .fit(X_train)
+        .transform(X_test)
+    )
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
@@ -72,8 +85,9 @@ def test_fit_leaves_global_torch_rng_alone(digits_split):
 def test_pipeline_gridsearch_and_clone(digits_split):
     X_train, y_train, X_test, y_test = digits_split
     pipe = make_pipeline(
-        aekit.AutoEncoder(code_size=16, epochs=40, batch_size=64, random_state=0,
-                          device="cpu"),
+        aekit.AutoEncoder(
+            code_size=16, epochs=40, batch_size=64, random_state=0, device="cpu"
+        ),
         LogisticRegression(max_iter=500),
     )
     flat = X_train.reshape(len(X_train), -1)
@@ -81,7 +95,8 @@ def test_pipeline_gridsearch_and_clone(digits_split):
     assert pipe.score(X_test.reshape(len(X_test), -1), y_test) > 0.8
     search = GridSearchCV(
         aekit.AutoEncoder(epochs=30, batch_size=64, random_state=0, device="cpu"),
-        {"code_size": [2, 16]}, cv=2,
+        {"code_size": [2, 16]},
+        cv=2,
     ).fit(flat)
     assert search.best_params_ == {"code_size": 16}  # a wider code reconstructs better
     twin = clone(pipe.steps[0][1])
@@ -91,12 +106,14 @@ def test_pipeline_gridsearch_and_clone(digits_split):
 
 def test_validation_and_history(digits_split):
     X_train, _, X_test, _ = digits_split
-    ae = aekit.AutoEncoder(epochs=4, validation_fraction=0.25, random_state=0,
-                           device="cpu").fit(X_train)
+    ae = aekit.AutoEncoder(
+        epochs=4, validation_fraction=0.25, random_state=0, device="cpu"
+    ).fit(X_train)
     assert set(ae.history_) >= {"loss", "val_loss", "epoch_time"}
     assert len(ae.history_["val_loss"]) == 4
-    ae2 = aekit.AutoEncoder(epochs=2, validation_data=X_test, random_state=0,
-                            device="cpu").fit(X_train)
+    ae2 = aekit.AutoEncoder(
+        epochs=2, validation_data=X_test, random_state=0, device="cpu"
+    ).fit(X_train)
     assert len(ae2.history_["val_loss"]) == 2
 
 
@@ -105,9 +122,14 @@ def test_early_stopping_stops_and_restores_best(digits_split):
     # Validating on noise: what the model learns about digits stops helping there,
     # so val_loss stalls long before 200 epochs.
     noise = np.random.default_rng(0).random((200, 8, 8)).astype(np.float32)
-    ae = aekit.AutoEncoder(epochs=200, early_stopping=True, patience=3,
-                           validation_data=noise, random_state=0,
-                           device="cpu").fit(X_train)
+    ae = aekit.AutoEncoder(
+        epochs=200,
+        early_stopping=True,
+        patience=3,
+        validation_data=noise,
+        random_state=0,
+        device="cpu",
+    ).fit(X_train)
     assert ae.n_iter_ < 200
     best = min(ae.history_["val_loss"])
     assert ae.history_["val_loss"][-1] > best

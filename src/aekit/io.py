@@ -59,7 +59,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` via a fsynced temporary file and a rename."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -72,7 +74,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 
 
 def write_tensor_file(
-    path: str | os.PathLike[str], tensors: dict[str, torch.Tensor], header: dict[str, Any]
+    path: str | os.PathLike[str],
+    tensors: dict[str, torch.Tensor],
+    header: dict[str, Any],
 ) -> None:
     """Atomically write ``tensors`` and a JSON ``header`` to one safetensors file."""
     from safetensors.torch import save
@@ -105,7 +109,9 @@ def read_tensor_file(
             f"data: {exc})"
         ) from None
     if _HEADER_KEY not in metadata or _CHECKSUM_KEY not in metadata:
-        raise ModelFileError(f"{path}: a safetensors file, but not one written by aekit")
+        raise ModelFileError(
+            f"{path}: a safetensors file, but not one written by aekit"
+        )
     header_json = metadata[_HEADER_KEY]
     if _digest(header_json, tensors) != metadata[_CHECKSUM_KEY]:
         raise ModelFileError(
@@ -118,7 +124,9 @@ def read_tensor_file(
         raise ModelFileError(f"{path}: damaged JSON header ({exc})") from None
     fmt = header.get("format")
     if fmt != expected_format:
-        raise ModelFileError(f"{path}: expected a {expected_format!r} file, found {fmt!r}")
+        raise ModelFileError(
+            f"{path}: expected a {expected_format!r} file, found {fmt!r}"
+        )
     version = header.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ModelFileError(
@@ -130,7 +138,7 @@ def read_tensor_file(
 
 
 def save(estimator: Any, path: str | os.PathLike[str]) -> Path:
-    """Save a fitted estimator to ``path`` (one ``.safetensors`` file); returns the path."""
+    """Save a fitted estimator to ``path`` (one ``.safetensors`` file)."""
     tensors, state = estimator._get_saved_state()
     header = {
         "format": MODEL_FORMAT,
@@ -165,7 +173,7 @@ def load(path: str | os.PathLike[str], device: str | None = None) -> Any:
     name = header.get("class")
     if name not in ESTIMATORS:
         raise ModelFileError(f"{path}: unknown estimator class {name!r}")
-    cls = ESTIMATORS.get(name)
+    cls = ESTIMATORS.get(str(name))
     try:
         estimator = cls(**_restore_tuples(cls, header["params"]))
         estimator._set_saved_state(tensors, header["state"], device=device)
@@ -190,9 +198,7 @@ def _jsonable_params(params: dict[str, Any]) -> dict[str, Any]:
 
 def _restore_tuples(cls: type, params: dict[str, Any]) -> dict[str, Any]:
     """JSON has no tuples: give back tuples where the parameter's default is one."""
-    defaults = {
-        p.name: p.default for p in inspect.signature(cls.__init__).parameters.values()
-    }
+    defaults = {p.name: p.default for p in inspect.signature(cls).parameters.values()}
     return {
         k: tuple(v) if isinstance(v, list) and isinstance(defaults.get(k), tuple) else v
         for k, v in params.items()
@@ -226,14 +232,18 @@ def save_checkpoint(path: str | os.PathLike[str], trainer: Trainer, epoch: int) 
     write_tensor_file(path, tensors, header)
 
 
-def load_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+def load_checkpoint(
+    path: str | os.PathLike[str],
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Read a checkpoint: returns ``(parts, header)``.
 
     ``parts`` has ``module`` (a state dict), ``optimizer`` (a state dict, or None)
     and ``rng`` (the shuffling generator state).
     """
     tensors, header = read_tensor_file(path, CHECKPOINT_FORMAT)
-    module = {k[len("module."):]: v for k, v in tensors.items() if k.startswith("module.")}
+    module = {
+        k[len("module.") :]: v for k, v in tensors.items() if k.startswith("module.")
+    }
     optimizer: dict[str, Any] | None = None
     meta = header.get("optimizer") or {}
     if meta:
@@ -246,4 +256,8 @@ def load_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[
             pid, name = key.split(".", 1)
             state.setdefault(int(pid), {})[name] = value
         optimizer = {"state": state, "param_groups": meta["param_groups"]}
-    return {"module": module, "optimizer": optimizer, "rng": tensors["rng.shuffle"]}, header
+    return {
+        "module": module,
+        "optimizer": optimizer,
+        "rng": tensors["rng.shuffle"],
+    }, header

@@ -42,7 +42,7 @@ def create(name: str, **config: Any) -> nn.Module:
     return MODELS.get(name)(**config)
 
 
-def list() -> builtins.list[str]:  # noqa: A001 - the public name the API promises
+def list() -> builtins.list[str]:
     """Names of all registered models, sorted."""
     return MODELS.names()
 

@@ -28,9 +28,11 @@ class Registry(Generic[T]):
         self._entries: dict[str, T] = {}
 
     def register(self, name: str, entry: T | None = None) -> Any:
-        """Register ``entry`` under ``name``; usable as a decorator when ``entry`` is None."""
+        """Register ``entry`` under ``name``; a decorator when ``entry`` is None."""
         if not isinstance(name, str) or not name:
-            raise RegistryError(f"{self.kind} name must be a non-empty string, got {name!r}")
+            raise RegistryError(
+                f"{self.kind} name must be a non-empty string, got {name!r}"
+            )
 
         def add(obj: T) -> T:
             if name in self._entries:
@@ -43,7 +45,7 @@ class Registry(Generic[T]):
         return add(entry)
 
     def get(self, name: str) -> T:
-        """Return the entry for ``name`` or raise a :class:`RegistryError` listing the known names."""
+        """Return the entry for ``name``; unknown names raise, listing known ones."""
         try:
             return self._entries[name]
         except (KeyError, TypeError):

@@ -41,9 +41,10 @@ def check_float(
 ) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a number, got {value!r}")
-    too_low = value <= low if low_open else value < low
-    too_high = value >= high if high_open else value > high
-    if not np.isfinite(value) or too_low or too_high:
+    number = float(value)
+    too_low = number <= low if low_open else number < low
+    too_high = number >= high if high_open else number > high
+    if not np.isfinite(number) or too_low or too_high:
         left, right = "(" if low_open else "[", ")" if high_open else "]"
         raise ValueError(f"{name} must be in {left}{low}, {high}{right}, got {value}")
 
@@ -52,7 +53,9 @@ def check_sizes(name: str, value: Any) -> tuple[int, ...]:
     try:
         sizes = tuple(value)
     except TypeError:
-        raise ValueError(f"{name} must be a sequence of positive integers, got {value!r}") from None
+        raise ValueError(
+            f"{name} must be a sequence of positive integers, got {value!r}"
+        ) from None
     for size in sizes:
         if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
             raise ValueError(

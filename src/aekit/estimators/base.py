@@ -16,7 +16,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -26,7 +30,7 @@ from ..losses.objective import Objective
 from ..registry import Registry
 from ..train import EarlyStopping, Trainer, resolve_device
 from ..train.callbacks import Callback
-from ._validation import as_float32_samples, check_float, check_int, check_unit_range
+from ._validation import as_float32_samples, check_float, check_int
 
 logger = logging.getLogger("aekit")
 
@@ -46,8 +50,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         check_int("batch_size", self.batch_size, minimum=1)
         check_int("patience", self.patience, minimum=1)
         check_float("learning_rate", self.learning_rate, low=0.0, low_open=True)
-        check_float("validation_fraction", self.validation_fraction, 0.0, 1.0,
-                    high_open=True)
+        check_float(
+            "validation_fraction", self.validation_fraction, 0.0, 1.0, high_open=True
+        )
         check_int("verbose", self.verbose, minimum=0)
         resolve_device(self.device)
 
@@ -103,7 +108,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             return X, X_val
         if not self.validation_fraction:
             return X, None
-        n_val = int(round(self.validation_fraction * X.shape[0]))
+        n_val = round(self.validation_fraction * X.shape[0])
         if n_val < 1 or n_val >= X.shape[0]:
             raise DataError(
                 f"validation_fraction={self.validation_fraction} leaves "
@@ -187,7 +192,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """Encode ``X`` into codes of shape ``(n_samples, code_size)`` (float32)."""
         check_is_fitted(self, "module_")
         X2 = self._validate_X(X, reset=False)
-        return self._batched(self.module_.encode, X2)  # type: ignore[operator]
+        return self._batched(self.module_.encode, X2)
 
     def inverse_transform(self, X: Any) -> np.ndarray:
         """Decode codes back to data space, shaped like the training samples."""
@@ -198,7 +203,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             raise DataError(
                 f"codes must have shape (n_samples, {code_size}), got {codes.shape}"
             )
-        recon = self._batched(self.module_.decode, codes)  # type: ignore[operator]
+        recon = self._batched(self.module_.decode, codes)
         return recon.reshape(codes.shape[0], *self.input_shape_)
 
     def reconstruct(self, X: Any) -> np.ndarray:
@@ -222,7 +227,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self._batched(lambda b: objective.per_sample(self.module_, b), X2)
 
     def score(self, X: Any, y: Any = None) -> float:
-        """Negative mean reconstruction error (higher is better, as scikit-learn expects)."""
+        """Negative mean reconstruction error (higher is better, as in scikit-learn)."""
         return -float(np.mean(self.score_samples(X)))
 
     @property
@@ -269,7 +274,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             try:
                 device = str(resolve_device(self.device))
             except ValueError:
-                logger.warning("device %r is not available; loading on CPU", self.device)
+                logger.warning(
+                    "device %r is not available; loading on CPU", self.device
+                )
                 device = "cpu"
         self.device_ = resolve_device(device)
         self.module_config_ = dict(state["module_config"])
@@ -279,7 +286,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.n_iter_ = int(state["n_iter_"])
         self.objective_ = self._objective()
         module = models.create(self._model_name, **self.module_config_)
-        weights = {k[len("module."):]: v for k, v in tensors.items()
-                   if k.startswith("module.")}
+        weights = {
+            k[len("module.") :]: v
+            for k, v in tensors.items()
+            if k.startswith("module.")
+        }
         module.load_state_dict(weights, strict=True)
         self.module_ = module.to(self.device_).eval()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -94,7 +94,7 @@ class AutoEncoder(BaseAutoEncoder):
     """
 
     _model_name = "dense"
-    presets: Registry[dict[str, Any]] = Registry("AutoEncoder preset")
+    presets: ClassVar[Registry[dict[str, Any]]] = Registry("AutoEncoder preset")
 
     def __init__(
         self,
@@ -154,8 +154,9 @@ class AutoEncoder(BaseAutoEncoder):
     def _module_config(self, n_features: int) -> dict[str, Any]:
         return {
             "input_dim": n_features,
-            "hidden_layer_sizes": list(check_sizes("hidden_layer_sizes",
-                                                   self.hidden_layer_sizes)),
+            "hidden_layer_sizes": list(
+                check_sizes("hidden_layer_sizes", self.hidden_layer_sizes)
+            ),
             "code_size": int(self.code_size),
             "activation": self.activation,
             "code_activation": self.code_activation or self.activation,
@@ -171,25 +172,56 @@ class AutoEncoder(BaseAutoEncoder):
 
 
 _KERAS_BLOG = "Chollet, 'Building Autoencoders in Keras', blog.keras.io (2016)"
-AutoEncoder.presets.register("vanilla-mnist", {
-    # 784-32-784, ReLU code, sigmoid output, BCE — the Keras blog's first model.
-    "code_size": 32, "activation": "relu", "output_activation": "sigmoid",
-    "loss": "bce", "optimizer": "adam", "batch_size": 256, "epochs": 50,
-})
-AutoEncoder.presets.register("deep-mnist", {
-    # 784-128-64-32 mirrored, from the same blog post, 100 epochs.
-    "hidden_layer_sizes": (128, 64), "code_size": 32, "activation": "relu",
-    "output_activation": "sigmoid", "loss": "bce", "batch_size": 256, "epochs": 100,
-})
-AutoEncoder.presets.register("mse-128", {
-    # One 128-unit code layer trained with squared error.
-    "code_size": 128, "activation": "relu", "output_activation": "sigmoid",
-    "loss": "mse", "batch_size": 256, "epochs": 50,
-})
-AutoEncoder.presets.register("hinton-30d", {
-    # 784-1000-500-250-30 with a linear code (Hinton & Salakhutdinov, 2006), trained
-    # end to end with Adam instead of RBM pretraining + conjugate gradients.
-    "hidden_layer_sizes": (1000, 500, 250), "code_size": 30, "activation": "relu",
-    "code_activation": "linear", "output_activation": "sigmoid", "loss": "bce",
-    "batch_size": 256, "epochs": 100,
-})
+AutoEncoder.presets.register(
+    "vanilla-mnist",
+    {
+        # 784-32-784, ReLU code, sigmoid output, BCE — the Keras blog's first model.
+        "code_size": 32,
+        "activation": "relu",
+        "output_activation": "sigmoid",
+        "loss": "bce",
+        "optimizer": "adam",
+        "batch_size": 256,
+        "epochs": 50,
+    },
+)
+AutoEncoder.presets.register(
+    "deep-mnist",
+    {
+        # 784-128-64-32 mirrored, from the same blog post, 100 epochs.
+        "hidden_layer_sizes": (128, 64),
+        "code_size": 32,
+        "activation": "relu",
+        "output_activation": "sigmoid",
+        "loss": "bce",
+        "batch_size": 256,
+        "epochs": 100,
+    },
+)
+AutoEncoder.presets.register(
+    "mse-128",
+    {
+        # One 128-unit code layer trained with squared error.
+        "code_size": 128,
+        "activation": "relu",
+        "output_activation": "sigmoid",
+        "loss": "mse",
+        "batch_size": 256,
+        "epochs": 50,
+    },
+)
+AutoEncoder.presets.register(
+    "hinton-30d",
+    {
+        # 784-1000-500-250-30 with a linear code (Hinton & Salakhutdinov, 2006), trained
+        # end to end with Adam instead of RBM pretraining + conjugate gradients.
+        "hidden_layer_sizes": (1000, 500, 250),
+        "code_size": 30,
+        "activation": "relu",
+        "code_activation": "linear",
+        "output_activation": "sigmoid",
+        "loss": "bce",
+        "batch_size": 256,
+        "epochs": 100,
+    },
+)

@@ -3,4 +3,9 @@
 from .objective import Objective, ObjectiveOutput
 from .reconstruction import RECONSTRUCTION_LOSSES, reconstruction_loss
 
-__all__ = ["RECONSTRUCTION_LOSSES", "Objective", "ObjectiveOutput", "reconstruction_loss"]
+__all__ = [
+    "RECONSTRUCTION_LOSSES",
+    "Objective",
+    "ObjectiveOutput",
+    "reconstruction_loss",
+]

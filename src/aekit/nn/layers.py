@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,7 +48,9 @@ def activation_layer(name: str) -> nn.Module:
         return ACTIVATIONS[name]()
     except KeyError:
         known = ", ".join(sorted(ACTIVATIONS))
-        raise ValueError(f"unknown activation {name!r}; choose one of: {known}") from None
+        raise ValueError(
+            f"unknown activation {name!r}; choose one of: {known}"
+        ) from None
 
 
 def glorot_init(module: nn.Module) -> None:
@@ -81,7 +84,7 @@ def mlp(
     """
     layers: list[nn.Module] = []
     n_layers = len(sizes) - 1
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(n_in, n_out))
         is_last = i == n_layers - 1
         name = last_activation if is_last else activation

@@ -1,4 +1,4 @@
-"""Training callbacks in the Keras/Lightning style: history, early stopping, checkpoints."""
+"""Keras/Lightning-style training callbacks: history, early stopping, checkpoints."""
 
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ logger = logging.getLogger("aekit")
 class Callback:
     """Base class; override any hook. ``trainer.stop_training = True`` ends training."""
 
-    def on_train_begin(self, trainer: Trainer) -> None:  # noqa: B027 - optional hook
+    def on_train_begin(self, trainer: Trainer) -> None:
         """Called once before the first epoch."""
 
-    def on_epoch_end(  # noqa: B027 - optional hook
+    def on_epoch_end(
         self, trainer: Trainer, epoch: int, logs: dict[str, float]
     ) -> None:
-        """Called after every epoch with that epoch's metrics (``loss``, ``val_loss``, ...)."""
+        """Called after every epoch with its metrics (``loss``, ``val_loss``, ...)."""
 
-    def on_train_end(self, trainer: Trainer) -> None:  # noqa: B027 - optional hook
+    def on_train_end(self, trainer: Trainer) -> None:
         """Called once after the last epoch, also when stopped early."""
 
 
@@ -35,7 +35,9 @@ class History(Callback):
     def __init__(self) -> None:
         self.history: dict[str, list[float]] = {}
 
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+    def on_epoch_end(
+        self, trainer: Trainer, epoch: int, logs: dict[str, float]
+    ) -> None:
         for key, value in logs.items():
             self.history.setdefault(key, []).append(float(value))
 
@@ -77,10 +79,14 @@ class EarlyStopping(Callback):
         self.best, self.best_epoch, self._wait = math.inf, -1, 0
         self.stopped_epoch, self._best_state = None, None
 
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+    def on_epoch_end(
+        self, trainer: Trainer, epoch: int, logs: dict[str, float]
+    ) -> None:
         key = self.monitor if self.monitor in logs else "loss"
         if key != self.monitor and epoch == 0:
-            logger.info("early stopping monitors %r: no %r was logged", key, self.monitor)
+            logger.info(
+                "early stopping monitors %r: no %r was logged", key, self.monitor
+            )
         value = logs[key]
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self._wait = value, epoch, 0
@@ -93,7 +99,10 @@ class EarlyStopping(Callback):
             trainer.stop_training = True
             logger.info(
                 "early stopping at epoch %d: best %s %.6g at epoch %d",
-                epoch + 1, key, self.best, self.best_epoch + 1,
+                epoch + 1,
+                key,
+                self.best,
+                self.best_epoch + 1,
             )
 
     def on_train_end(self, trainer: Trainer) -> None:
@@ -116,7 +125,9 @@ class ModelCheckpoint(Callback):
         self.every = every
         self.saved: list[str] = []
 
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+    def on_epoch_end(
+        self, trainer: Trainer, epoch: int, logs: dict[str, float]
+    ) -> None:
         if (epoch + 1) % self.every:
             return
         from ..io import save_checkpoint

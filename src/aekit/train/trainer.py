@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -43,8 +42,10 @@ def make_optimizer(
         cls = OPTIMIZERS[name]
     except KeyError:
         known = ", ".join(sorted(OPTIMIZERS))
-        raise ValueError(f"unknown optimizer {name!r}; choose one of: {known}") from None
-    return cls(params, lr=learning_rate)
+        raise ValueError(
+            f"unknown optimizer {name!r}; choose one of: {known}"
+        ) from None
+    return cls(params, lr=learning_rate)  # type: ignore[call-arg]
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -159,8 +160,11 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_begin(self)
         epochs = tqdm(
-            range(self.epochs), desc=description, unit="epoch",
-            disable=self.verbose < 1, leave=self.verbose >= 1,
+            range(self.epochs),
+            desc=description,
+            unit="epoch",
+            disable=self.verbose < 1,
+            leave=self.verbose >= 1,
         )
         for epoch in epochs:
             self.epoch = epoch
@@ -193,8 +197,11 @@ class Trainer:
         sums: dict[str, torch.Tensor] = {}
         safe_state = _snapshot(module)
         batches = tqdm(
-            range(0, n, self.batch_size), desc=f"epoch {epoch + 1}", unit="batch",
-            disable=self.verbose < 2, leave=False,
+            range(0, n, self.batch_size),
+            desc=f"epoch {epoch + 1}",
+            unit="batch",
+            disable=self.verbose < 2,
+            leave=False,
         )
         for start in batches:
             batch = X[order[start : start + self.batch_size]]
@@ -243,7 +250,8 @@ class Trainer:
             kept = "the last weights, which are still finite"
         raise TrainingError(
             f"training stopped at epoch {epoch + 1}, batch {batch_index + 1}: "
-            f"the loss term(s) {', '.join(bad)} became {float(out.total)}; the model "
+            f"the loss term(s) {', '.join(bad)} became "
+            f"{float(out.total.detach())}; the model "
             f"keeps {kept}. Try a smaller learning_rate, or check the data's scale."
         )
 
@@ -257,8 +265,3 @@ def _named_terms(out: ObjectiveOutput) -> dict[str, torch.Tensor]:
 
 def _snapshot(module: nn.Module) -> dict[str, torch.Tensor]:
     return copy.deepcopy(module.state_dict())
-
-
-def finite_or_nan(value: float) -> float:
-    """Map non-finite floats to NaN so JSON histories stay parseable."""
-    return value if math.isfinite(value) else math.nan
