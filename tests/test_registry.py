@@ -35,7 +35,7 @@ def test_decorator_registration_and_listing():
     @reg.register("tiny")
     class Tiny(nn.Module):
         def forward(self, x):
-            return AEOutput(recon=x, code=x, logits=x)
+            return AEOutput(code=x, logits=x)
 
     assert reg.names() == ["tiny"] and "tiny" in reg and len(reg) == 1
     assert reg.get("tiny") is Tiny

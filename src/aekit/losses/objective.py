@@ -69,7 +69,7 @@ class Objective:
     ) -> ObjectiveOutput:
         inputs = self.corruption(x) if (train and self.corruption) else x
         output = module(inputs)
-        recon = RECONSTRUCTION_LOSSES[self.loss](output, x).mean()
+        recon = RECONSTRUCTION_LOSSES[self.loss](output, x, reduction="mean")
         terms = {"reconstruction": recon}
         total = recon
         for name, penalty in self.penalties:

@@ -66,4 +66,4 @@ class DenseAutoEncoderModule(nn.Module):
     def forward(self, x: torch.Tensor) -> AEOutput:
         code = self.encode(x)
         logits = self.decode_logits(code)
-        return AEOutput(recon=self.output_activation(logits), code=code, logits=logits)
+        return AEOutput(code=code, logits=logits, activation=self.output_activation)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
@@ -22,24 +21,42 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
 }
 
 
-@dataclass
 class AEOutput:
     """What every autoencoder module's ``forward`` returns.
 
-    Attributes
+    Parameters
     ----------
-    recon : Tensor
-        Reconstruction in data space, after the output activation.
     code : Tensor
         The bottleneck representation.
     logits : Tensor
         Decoder output before the output activation; losses such as BCE use it for
         numerical stability (``binary_cross_entropy_with_logits``).
+    activation : callable, optional
+        Output activation; ``recon`` is ``activation(logits)``, computed on first
+        access only, because a loss on logits never needs it during training.
+    recon : Tensor, optional
+        The reconstruction, when the module already has it.
     """
 
-    recon: torch.Tensor
-    code: torch.Tensor
-    logits: torch.Tensor
+    def __init__(
+        self,
+        code: torch.Tensor,
+        logits: torch.Tensor,
+        activation: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        recon: torch.Tensor | None = None,
+    ) -> None:
+        self.code = code
+        self.logits = logits
+        self._activation = activation
+        self._recon = recon
+
+    @property
+    def recon(self) -> torch.Tensor:
+        """Reconstruction in data space, after the output activation."""
+        if self._recon is None:
+            act = self._activation
+            self._recon = act(self.logits) if act is not None else self.logits
+        return self._recon
 
 
 def activation_layer(name: str) -> nn.Module:

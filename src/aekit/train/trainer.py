@@ -45,7 +45,13 @@ def make_optimizer(
         raise ValueError(
             f"unknown optimizer {name!r}; choose one of: {known}"
         ) from None
-    return cls(params, lr=learning_rate)  # type: ignore[call-arg]
+    params = list(params)
+    try:
+        # Fused kernels (one op per step for all parameters) are markedly faster
+        # for small models on CPU; older torch or other devices may lack them.
+        return cls(params, lr=learning_rate, fused=True)  # type: ignore[call-arg]
+    except (TypeError, RuntimeError, ValueError):
+        return cls(params, lr=learning_rate)  # type: ignore[call-arg]
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -204,7 +210,7 @@ class Trainer:
             leave=False,
         )
         for start in batches:
-            batch = X[order[start : start + self.batch_size]]
+            batch = torch.index_select(X, 0, order[start : start + self.batch_size])
             out = step(module, batch, train=True)
             if not torch.isfinite(out.total):
                 self._fail(out, epoch, start // self.batch_size, safe_state)

@@ -1,0 +1,60 @@
+# aekit — one command to install and run the demo, one to install and run the tests.
+#   make demo    trains the 784-32-784 MNIST autoencoder and writes demo/*.png
+#   make test    lint (ruff), type-check (mypy) and the test suite (pytest -m "not slow")
+#   make test-slow   the end-to-end tests behind the `slow` marker, on small data
+#   make bench   the benchmarks in benchmarks/ (installs the [bench] extras: Keras, JAX, TF)
+# Each target creates or reuses .venv. PyTorch's CPU build is installed first so pip
+# never pulls the multi-GB CUDA build; override TORCH_SPEC for another build.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+TORCH_SPEC ?= torch==2.13.0
+PYTEST_ARGS ?=
+
+# Point aekit at the shared datasets when they sit beside the checkout.
+ifneq ($(wildcard ../shared/data/MANIFEST.md),)
+export AEKIT_DATA_DIR ?= $(abspath ../shared/data)
+endif
+
+.PHONY: demo test test-slow lint bench install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/python examples/demo.py --out demo
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff format --check src tests benchmarks examples
+	$(BIN)/mypy
+
+# pytest exits 5 when it collected no tests: treat that as a failure, not a pass.
+test: lint
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; \
+	  exit $$rc
+
+test-slow: $(VENV)/.installed
+	AEKIT_SMALL=1 $(BIN)/python -m pytest -m slow $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "error: pytest collected no slow tests" >&2; exit 1; fi; \
+	  exit $$rc
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/dense.py --compare keras
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache

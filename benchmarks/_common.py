@@ -1,0 +1,72 @@
+"""Shared helpers for the benchmark scripts: data, timing summaries, result files."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+import aekit
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def load_flat(name: str, split: str, limit: int | None = None) -> np.ndarray:
+    """A dataset split flattened to (n, features) float32, optionally truncated."""
+    X, _ = aekit.datasets.load(name, split=split)
+    X = X.reshape(len(X), -1)
+    return X[:limit] if limit else X
+
+
+def seconds_per_epoch(times: list[float]) -> float:
+    """Median epoch time, skipping the first epoch (warm-up / compilation)."""
+    return statistics.median(times[1:] if len(times) > 1 else times)
+
+
+def squared_error_per_image(recon: np.ndarray, X: np.ndarray) -> float:
+    """Sum over pixels of the squared error, averaged over images (Hinton 2006)."""
+    return float(((recon - X) ** 2).sum(axis=1).mean())
+
+
+def hardware() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "aekit": aekit.__version__,
+        "cpu_threads": torch.get_num_threads(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+    }
+
+
+def run_keras(backend: str, X: np.ndarray, X_val: np.ndarray, **model: Any) -> dict:
+    """Train the Keras twin in a subprocess on the same arrays; return its JSON."""
+    with tempfile.TemporaryDirectory() as tmp:
+        train, val = Path(tmp, "train.npy"), Path(tmp, "val.npy")
+        np.save(train, X)
+        np.save(val, X_val)
+        cmd = [sys.executable, str(Path(__file__).with_name("_keras_dense.py")),
+               "--backend", backend, "--train", str(train), "--val", str(val)]
+        for key, value in model.items():
+            cmd += [f"--{key.replace('_', '-')}", str(value)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode:
+        return {"backend": backend, "error": proc.stderr.strip().splitlines()[-1:]}
+    return json.loads(proc.stdout)
+
+
+def write_result(name: str, result: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    return path
