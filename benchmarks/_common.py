@@ -55,8 +55,16 @@ def run_keras(backend: str, X: np.ndarray, X_val: np.ndarray, **model: Any) -> d
         train, val = Path(tmp, "train.npy"), Path(tmp, "val.npy")
         np.save(train, X)
         np.save(val, X_val)
-        cmd = [sys.executable, str(Path(__file__).with_name("_keras_dense.py")),
-               "--backend", backend, "--train", str(train), "--val", str(val)]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).with_name("_keras_dense.py")),
+            "--backend",
+            backend,
+            "--train",
+            str(train),
+            "--val",
+            str(val),
+        ]
         for key, value in model.items():
             cmd += [f"--{key.replace('_', '-')}", str(value)]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)

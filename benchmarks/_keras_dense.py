@@ -57,8 +57,14 @@ def main() -> None:
             times.append(time.perf_counter() - self.start)
 
     hist = model.fit(
-        X, X, epochs=args.epochs, batch_size=args.batch_size, shuffle=True,
-        validation_data=(X_val, X_val), verbose=0, callbacks=[Timer()],
+        X,
+        X,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        shuffle=True,
+        validation_data=(X_val, X_val),
+        verbose=0,
+        callbacks=[Timer()],
     )
     json.dump(
         {

@@ -26,6 +26,9 @@ import time
 from typing import Any
 
 import numpy as np
+from sklearn.decomposition import PCA
+
+import aekit
 from _common import (
     hardware,
     load_flat,
@@ -34,9 +37,6 @@ from _common import (
     squared_error_per_image,
     write_result,
 )
-from sklearn.decomposition import PCA
-
-import aekit
 
 
 def pca_baseline(X: np.ndarray, X_test: np.ndarray, k: int) -> dict[str, float]:
@@ -44,13 +44,18 @@ def pca_baseline(X: np.ndarray, X_test: np.ndarray, k: int) -> dict[str, float]:
     recon = pca.inverse_transform(pca.transform(X_test))
     p = np.clip(recon, 1e-7, 1 - 1e-7)
     bce = -np.mean(X_test * np.log(p) + (1 - X_test) * np.log(1 - p))
-    return {"test_sq_err_per_image": squared_error_per_image(recon, X_test),
-            "test_bce": float(bce)}
+    return {
+        "test_sq_err_per_image": squared_error_per_image(recon, X_test),
+        "test_bce": float(bce),
+    }
 
 
 def train_aekit(preset: str, X, X_test, epochs: int, seed: int, verbose: int) -> dict:
     ae = aekit.AutoEncoder.from_preset(
-        preset, epochs=epochs, validation_data=X_test, random_state=seed,
+        preset,
+        epochs=epochs,
+        validation_data=X_test,
+        random_state=seed,
         verbose=verbose,
     )
     start = time.perf_counter()
@@ -72,7 +77,10 @@ def train_aekit(preset: str, X, X_test, epochs: int, seed: int, verbose: int) ->
 def compare_keras(X, X_test, epochs: int, seed: int, aekit_spe: float) -> list[dict]:
     rows = []
     for backend, module in (("jax", "jax"), ("tensorflow", "tensorflow")):
-        if importlib.util.find_spec("keras") is None or importlib.util.find_spec(module) is None:
+        if (
+            importlib.util.find_spec("keras") is None
+            or importlib.util.find_spec(module) is None
+        ):
             rows.append({"backend": backend, "error": "not installed"})
             continue
         out = run_keras(backend, X, X_test, code_size=32, epochs=epochs, seed=seed)
@@ -93,8 +101,11 @@ def compare_keras(X, X_test, epochs: int, seed: int, aekit_spe: float) -> list[d
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", choices=["keras"], default=None)
-    parser.add_argument("--hinton", action="store_true",
-                        help="also train 784-1000-500-250-30 (slow: ~10 min on 2 cores)")
+    parser.add_argument(
+        "--hinton",
+        action="store_true",
+        help="also train 784-1000-500-250-30 (slow: ~10 min on 2 cores)",
+    )
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--hinton-epochs", type=int, default=100)
     parser.add_argument("--limit", type=int, default=None, help="use N training images")
@@ -105,10 +116,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     X = load_flat("mnist", "train", args.limit)
     X_test = load_flat("mnist", "test")
-    result: dict[str, Any] = {"benchmark": "dense", "hardware": hardware(),
-                              "n_train": len(X), "n_test": len(X_test)}
-    vanilla = train_aekit("vanilla-mnist", X, X_test, args.epochs, args.seed,
-                          args.verbose)
+    result: dict[str, Any] = {
+        "benchmark": "dense",
+        "hardware": hardware(),
+        "n_train": len(X),
+        "n_test": len(X_test),
+    }
+    vanilla = train_aekit(
+        "vanilla-mnist", X, X_test, args.epochs, args.seed, args.verbose
+    )
     vanilla["pca_32"] = pca_baseline(X, X_test, 32)
     vanilla["reference"] = "Keras blog (Chollet 2016): val BCE ~0.09 at 50 epochs"
     result["vanilla"] = vanilla
@@ -117,11 +133,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             X, X_test, args.epochs, args.seed, vanilla["seconds_per_epoch"]
         )
     if args.hinton:
-        deep = train_aekit("hinton-30d", X, X_test, args.hinton_epochs, args.seed,
-                           args.verbose)
+        deep = train_aekit(
+            "hinton-30d", X, X_test, args.hinton_epochs, args.seed, args.verbose
+        )
         deep["pca_30"] = pca_baseline(X, X_test, 30)
-        deep["reference"] = ("Hinton & Salakhutdinov, Science 2006: 3.00 (deep AE) vs "
-                             "13.87 (PCA) squared error per test image")
+        deep["reference"] = (
+            "Hinton & Salakhutdinov, Science 2006: 3.00 (deep AE) vs "
+            "13.87 (PCA) squared error per test image"
+        )
         result["hinton"] = deep
     print(json.dumps(result, indent=2))
     if not args.no_write and args.limit is None:

@@ -1,0 +1,82 @@
+"""Helpers shared by the subcommands: data arguments and atomic output files."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import DataError
+from ..io import atomic_write_bytes
+
+
+def add_data_args(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    """``--dataset NAME [--split S] | --data FILE`` and ``--limit N``."""
+    group = parser.add_mutually_exclusive_group(required=required)
+    group.add_argument("--dataset", help="a dataset name (see `aekit datasets`)")
+    group.add_argument(
+        "--data", type=Path, help="an array file: .npy, .npz (key X) or .csv"
+    )
+    parser.add_argument(
+        "--split",
+        default="train",
+        choices=["train", "test"],
+        help="dataset split (default: train)",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="use only the first N samples",
+    )
+
+
+def load_data(args: argparse.Namespace) -> np.ndarray:
+    """The samples named by the data arguments."""
+    from .. import datasets
+
+    if args.dataset:
+        X, _ = datasets.load(args.dataset, split=args.split)
+    else:
+        X = datasets.load_array(args.data)
+    if args.limit is not None:
+        if args.limit < 1:
+            raise DataError(f"--limit must be >= 1, got {args.limit}")
+        X = X[: args.limit]
+    return X
+
+
+def add_verbose(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="progress bars and log messages (-vv: per batch)",
+    )
+
+
+def save_npy(path: Path, array: np.ndarray) -> None:
+    """Write ``array`` to ``path`` atomically."""
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def save_figure(path: Path, fig: Any) -> None:
+    """Render a matplotlib figure to ``path`` atomically (format from the suffix)."""
+    buffer = io.BytesIO()
+    fig.savefig(
+        buffer, format=path.suffix.lstrip(".") or "png", dpi=120, bbox_inches="tight"
+    )
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def load_model(path: Path) -> Any:
+    from ..io import load
+
+    return load(path)

@@ -1,0 +1,70 @@
+"""``aekit plot KIND``: figures from a saved model. One function per kind."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ._common import add_data_args, load_data, load_model, save_figure
+
+
+def _reconstructions(args: argparse.Namespace) -> Any:
+    from ..plots import reconstruction_grid
+
+    return reconstruction_grid(load_model(args.model), load_data(args), n=args.n)
+
+
+def _history(args: argparse.Namespace) -> Any:
+    from ..plots import training_curves
+
+    return training_curves(load_model(args.model).history_, log_scale=args.log)
+
+
+def _add_reconstructions(p: argparse.ArgumentParser) -> None:
+    add_data_args(p)
+    p.add_argument("--n", type=int, default=10, help="number of samples (default 10)")
+
+
+def _add_history(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--log", action="store_true", help="logarithmic loss axis")
+
+
+#: kind -> (help, add extra arguments, draw the figure)
+KINDS: dict[str, tuple[str, Callable[..., None], Callable[..., Any]]] = {
+    "reconstructions": (
+        "originals over reconstructions",
+        _add_reconstructions,
+        _reconstructions,
+    ),
+    "history": ("training and validation loss per epoch", _add_history, _history),
+}
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "plot",
+        help="draw a figure from a saved model",
+        description="Draw a figure from a saved model into an image file.",
+        epilog="Example: aekit plot reconstructions --model runs/vanilla/"
+        "model.safetensors --dataset mnist --split test --output recon.png",
+    )
+    kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for kind, (help_text, add_args, draw) in KINDS.items():
+        sub = kinds.add_parser(kind, help=help_text, description=help_text)
+        sub.add_argument("--model", type=Path, required=True, help="a saved model file")
+        add_args(sub)
+        sub.add_argument(
+            "--output", type=Path, required=True, help="image file (.png, .svg, .pdf)"
+        )
+        sub.set_defaults(func=_runner(draw))
+
+
+def _runner(draw: Callable[[argparse.Namespace], Any]) -> Callable[..., int]:
+    def run(args: argparse.Namespace) -> int:
+        save_figure(args.output, draw(args))
+        print(f"wrote {args.output}")
+        return 0
+
+    return run

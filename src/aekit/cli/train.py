@@ -1,0 +1,112 @@
+"""``aekit train``: fit an AutoEncoder on a dataset or array file and save it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..io import atomic_write_bytes
+from ._common import add_data_args, add_verbose, load_data
+
+# CLI flag -> AutoEncoder parameter. Unset flags (None) never override a preset.
+_PARAMS = {
+    "code_size": "code_size",
+    "activation": "activation",
+    "code_activation": "code_activation",
+    "output_activation": "output_activation",
+    "loss": "loss",
+    "optimizer": "optimizer",
+    "lr": "learning_rate",
+    "batch_size": "batch_size",
+    "epochs": "epochs",
+    "validation_fraction": "validation_fraction",
+    "patience": "patience",
+    "seed": "random_state",
+    "device": "device",
+}
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers like 128,64, got {text!r}"
+        ) from None
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "train",
+        help="train an autoencoder and save it",
+        description="Train an autoencoder on a dataset or an array file; writes "
+        "OUT/model.safetensors and OUT/history.json.",
+        epilog="Example: aekit train --dataset mnist --preset vanilla-mnist "
+        "--epochs 20 --out runs/vanilla",
+    )
+    add_data_args(p)
+    p.add_argument(
+        "--preset", help="start from a published configuration (see `aekit models`)"
+    )
+    p.add_argument(
+        "--hidden",
+        type=_sizes,
+        default=None,
+        metavar="SIZES",
+        help="encoder hidden layer sizes, e.g. 128,64 (decoder mirrors)",
+    )
+    p.add_argument("--code-size", type=int)
+    p.add_argument("--activation")
+    p.add_argument("--code-activation")
+    p.add_argument("--output-activation", choices=["linear", "sigmoid"])
+    p.add_argument("--loss", choices=["mse", "bce", "mae"])
+    p.add_argument("--optimizer")
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--validation-fraction", type=float)
+    p.add_argument("--early-stopping", action="store_true", default=None)
+    p.add_argument("--patience", type=int)
+    p.add_argument("--seed", type=int, help="random_state, for reproducible runs")
+    p.add_argument("--device", help="auto (default), cpu, cuda, cuda:N")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    add_verbose(p)
+    p.set_defaults(func=run)
+
+
+def build_estimator(args: argparse.Namespace):
+    from ..estimators import AutoEncoder
+
+    params = {flag: value for flag, value in vars(args).items() if value is not None}
+    overrides = {
+        param: params[flag] for flag, param in _PARAMS.items() if flag in params
+    }
+    if args.hidden is not None:
+        overrides["hidden_layer_sizes"] = args.hidden
+    if args.early_stopping:
+        overrides["early_stopping"] = True
+    overrides["verbose"] = args.verbose
+    if args.preset:
+        return AutoEncoder.from_preset(args.preset, **overrides)
+    return AutoEncoder(**overrides)
+
+
+def run(args: argparse.Namespace) -> int:
+    estimator = build_estimator(args)
+    X = load_data(args)
+    estimator.fit(X)
+    model_path = estimator.save(args.out / "model.safetensors")
+    atomic_write_bytes(
+        args.out / "history.json",
+        (json.dumps(estimator.history_, indent=1) + "\n").encode(),
+    )
+    history = estimator.history_
+    summary = f"loss {history['loss'][-1]:.5g}"
+    if "val_loss" in history:
+        summary += f", val_loss {history['val_loss'][-1]:.5g}"
+    print(
+        f"trained {estimator.n_iter_} epochs on {len(X)} samples: {summary}; "
+        f"saved {model_path}"
+    )
+    return 0

@@ -1,0 +1,78 @@
+"""Plots return matplotlib Figures that show what they claim."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import aekit
+from aekit.plots import as_images, image_grid, reconstruction_grid, training_curves
+
+
+@pytest.fixture(scope="module")
+def digits_model():
+    X, _ = aekit.datasets.load("digits")
+    ae = aekit.AutoEncoder(code_size=8, epochs=2, random_state=0, device="cpu")
+    return ae.fit(X), X
+
+
+def test_reconstruction_grid_images(digits_model):
+    ae, X = digits_model
+    fig = reconstruction_grid(ae, X, n=7)
+    assert isinstance(fig, Figure) and len(fig.axes) == 14
+    top, bottom = fig.axes[0].images[0].get_array(), fig.axes[7].images[0].get_array()
+    np.testing.assert_array_equal(top, X[0])
+    np.testing.assert_array_equal(bottom, ae.reconstruct(X[:7])[0])
+    assert "reconstructions" in fig.texts[0].get_text()
+
+
+def test_reconstruction_grid_falls_back_to_profiles():
+    X = np.random.default_rng(0).normal(size=(40, 5)).astype(np.float32)
+    ae = aekit.AutoEncoder(code_size=2, epochs=1, random_state=0, device="cpu").fit(X)
+    fig = reconstruction_grid(ae, X, n=3)
+    assert len(fig.axes[0].lines) == 2  # original and reconstruction
+
+
+def test_training_curves_show_terms():
+    history = {
+        "loss": [3.0, 2.0, 1.5],
+        "val_loss": [3.2, 2.4, 2.0],
+        "reconstruction": [2.9, 1.9, 1.4],
+        "l1": [0.1, 0.1, 0.1],
+        "epoch_time": [1.0, 1.0, 1.0],
+    }
+    fig = training_curves(history, log_scale=True)
+    assert len(fig.axes) == 2
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["train (1.5)", "validation (2)"]
+    assert fig.axes[0].get_yscale() == "log"
+    assert {line.get_label().split()[0] for line in fig.axes[1].lines} == {
+        "reconstruction",
+        "l1",
+    }
+
+
+def test_training_curves_without_validation():
+    fig = training_curves({"loss": [1.0, 0.5]})
+    assert len(fig.axes) == 1 and len(fig.axes[0].lines) == 1
+
+
+@pytest.mark.parametrize(
+    "shape, expected",
+    [
+        ((3, 28, 28), (3, 28, 28)),
+        ((3, 784), (3, 28, 28)),
+        ((3, 28, 28, 1), (3, 28, 28)),
+        ((3, 1, 28, 28), (3, 28, 28)),
+        ((3, 10), None),
+    ],
+)
+def test_as_images(shape, expected):
+    out = as_images(np.zeros(shape))
+    assert (out is None and expected is None) or out.shape == expected
+
+
+def test_image_grid_layout():
+    fig = image_grid(np.zeros((5, 4, 4)), 2, 3, row_titles=["a", "b"], title="t")
+    assert len(fig.axes) == 6 and sum(len(ax.images) for ax in fig.axes) == 5
