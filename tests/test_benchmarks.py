@@ -48,3 +48,6 @@ def test_dense_benchmark_small(bench_path, capsys):
     assert vanilla["test_sq_err_per_image"] < 60
     assert vanilla["pca_32"]["test_sq_err_per_image"] > 0
     assert '"benchmark": "dense"' in capsys.readouterr().out
+    table = dense.markdown(result)
+    assert "`vanilla-mnist`" in table and "`hinton-30d`" in table
+    assert f"{vanilla['final_val_bce']:.4f}" in table

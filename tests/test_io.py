@@ -78,43 +78,31 @@ def test_tampered_params_rejected(saved):
         aekit.load(saved)
 
 
-def test_newer_format_version_rejected(fitted, tmp_path):
+@pytest.mark.parametrize(
+    "changes, match",
+    [
+        (
+            {"format_version": 99, "aekit_version": "9.0"},
+            r"format version 99.*Upgrade aekit",
+        ),
+        ({"class": "os.system"}, "unknown estimator class"),
+    ],
+)
+def test_unreadable_headers_rejected(fitted, tmp_path, changes, match):
     est, _ = fitted
     tensors, state = est._get_saved_state()
-    path = tmp_path / "future.safetensors"
-    write_tensor_file(
-        path,
-        tensors,
-        {
-            "format": "aekit-model",
-            "format_version": 99,
-            "aekit_version": "9.0",
-            "class": "AutoEncoder",
-            "params": {},
-            "state": state,
-        },
-    )
-    with pytest.raises(aekit.ModelFileError, match=r"format version 99.*Upgrade aekit"):
-        aekit.load(path)
-
-
-def test_unknown_class_rejected(fitted, tmp_path):
-    est, _ = fitted
-    tensors, state = est._get_saved_state()
-    path = tmp_path / "evil.safetensors"
-    write_tensor_file(
-        path,
-        tensors,
-        {
-            "format": "aekit-model",
-            "format_version": 1,
-            "aekit_version": "0",
-            "class": "os.system",
-            "params": {},
-            "state": state,
-        },
-    )
-    with pytest.raises(aekit.ModelFileError, match="unknown estimator class"):
+    header = {
+        "format": "aekit-model",
+        "format_version": 1,
+        "aekit_version": "0",
+        "class": "AutoEncoder",
+        "params": {},
+        "state": state,
+        **changes,
+    }
+    path = tmp_path / "odd.safetensors"
+    write_tensor_file(path, tensors, header)
+    with pytest.raises(aekit.ModelFileError, match=match):
         aekit.load(path)
 
 

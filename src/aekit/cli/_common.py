@@ -80,3 +80,31 @@ def load_model(path: Path) -> Any:
     from ..io import load
 
     return load(path)
+
+
+def add_apply_command(
+    subparsers: argparse._SubParsersAction,
+    name: str,
+    method: str,
+    noun: str,
+    description: str,
+    example: str,
+) -> None:
+    """A subcommand that applies ``model.<method>`` to data and saves a ``.npy``."""
+    p = subparsers.add_parser(
+        name,
+        help=f"{name} data with a saved model (.npy)",
+        description=description,
+        epilog=f"Example: {example}",
+    )
+    p.add_argument("--model", type=Path, required=True, help="a saved model file")
+    add_data_args(p)
+    p.add_argument("--output", type=Path, required=True, help="output .npy file")
+
+    def run(args: argparse.Namespace) -> int:
+        result = getattr(load_model(args.model), method)(load_data(args))
+        save_npy(args.output, result)
+        print(f"wrote {noun} of shape {result.shape} to {args.output}")
+        return 0
+
+    p.set_defaults(func=run)
