@@ -14,7 +14,14 @@ import pytest
 
 import aekit
 from aekit.data import download
-from aekit.datasets import load, load_array, read_idx, write_idx
+from aekit.datasets import (
+    load,
+    load_array,
+    load_xy,
+    read_idx,
+    read_idx_pair,
+    write_idx,
+)
 
 
 # ------------------------------------------------------------------ real data
@@ -32,10 +39,16 @@ def test_load_real_idx_datasets(data_dir, monkeypatch, name):
 def test_digits_needs_no_files(monkeypatch, tmp_path):
     monkeypatch.delenv("AEKIT_DATA_DIR", raising=False)
     monkeypatch.setenv("AEKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("AEKIT_OFFLINE", "1")
     X, y = load("digits")
-    X_test, _ = load("digits", split="test")
+    X_test, y_test = load("digits", split="test")
     assert X.shape == (1500, 8, 8) and X_test.shape == (297, 8, 8)
-    assert X.min() >= 0.0 and X.max() == 1.0 and y.dtype == np.int64
+    assert X.dtype == np.float32 and X.min() >= 0.0 and X.max() == 1.0
+    assert y.dtype == np.int64 and set(np.unique(y)) == set(range(10))
+    X_all, y_all = load("digits", split="all")
+    np.testing.assert_array_equal(X_all, np.concatenate([X, X_test]))
+    np.testing.assert_array_equal(y_all, np.concatenate([y, y_test]))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_unknown_name_and_split():
@@ -43,26 +56,36 @@ def test_unknown_name_and_split():
         load("cifar")
     with pytest.raises(ValueError, match=r"unknown split 'val'.*train, test"):
         load("digits", split="val")
+    with pytest.raises(ValueError, match=r"unknown split 'validation'"):
+        load("mnist", split="validation")
 
 
 def test_dataset_info_reports_location(data_dir, monkeypatch, tmp_path):
     monkeypatch.setenv("AEKIT_DATA_DIR", str(data_dir))
     info = aekit.datasets.dataset_info("mnist")
-    assert info["available"] and info["location"].endswith("mnist")
+    assert info["available"] and info["local_path"] == str(data_dir / "mnist")
+    assert info["location"] == info["local_path"]
+    assert (info["n_train"], info["n_test"], info["shape"]) == (60000, 10000, (28, 28))
+    assert "LeCun" in info["citation"] and info["source"].startswith("https://")
     monkeypatch.setenv("AEKIT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("AEKIT_CACHE_DIR", str(tmp_path))
-    assert not aekit.datasets.dataset_info("fashion-mnist")["available"]
+    info = aekit.datasets.dataset_info("fashion-mnist")
+    assert not info["available"] and info["local_path"] is None
+    assert set(info["files"].values()) == {None} and "Xiao" in info["citation"]
+    assert aekit.datasets.dataset_info("digits")["available"]
     assert aekit.datasets.list_datasets() == ["digits", "fashion-mnist", "mnist"]
 
 
 # ------------------------------------------------------------------ IDX
 @pytest.mark.parametrize("suffix", ["", ".gz"])
-@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float32])
+@pytest.mark.parametrize(
+    "dtype", [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]
+)
 def test_idx_round_trip(tmp_path, suffix, dtype):
     arr = (np.arange(2 * 3 * 4) - 5).astype(dtype).reshape(2, 3, 4)
     if dtype == np.uint8:
         arr = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
-    path = tmp_path / f"a-idx3{suffix}"
+    path = tmp_path / f"a-idx3-ubyte{suffix}"
     write_idx(path, arr)
     out = read_idx(path)
     np.testing.assert_array_equal(out, arr)
@@ -95,11 +118,34 @@ def test_idx_rejects_corrupt_files(tmp_path, mutate, match):
     assert "bad-idx3-ubyte" in str(info.value)
 
 
-def test_idx_rejects_truncated_gzip(tmp_path):
+@pytest.mark.parametrize(
+    "mutate",
+    [lambda gz: gz[:-12], lambda gz: gz[:12] + b"garbage" * 3, lambda gz: gz + b"!!"],
+    ids=["truncated", "garbage", "trailing"],
+)
+def test_idx_rejects_corrupt_gzip(tmp_path, mutate):
     path = tmp_path / "x-idx3-ubyte.gz"
-    path.write_bytes(gzip.compress(_idx_bytes(np.zeros((2, 3, 4), np.uint8)))[:-12])
+    path.write_bytes(mutate(gzip.compress(_idx_bytes(np.zeros((2, 3, 4), np.uint8)))))
     with pytest.raises(aekit.DataError, match=r"x-idx3-ubyte.gz: corrupt or truncated"):
         read_idx(path)
+
+
+def test_idx_pair_must_match(tmp_path):
+    images, labels = tmp_path / "i-idx3-ubyte", tmp_path / "l-idx1-ubyte"
+    write_idx(images, np.zeros((3, 4, 4), np.uint8))
+    write_idx(labels, np.zeros(2, np.uint8))
+    with pytest.raises(aekit.DataError, match=r"i-idx3-ubyte holds 3 images.*2 labels"):
+        read_idx_pair(images, labels)
+    with pytest.raises(
+        aekit.DataError, match=r"i-idx3-ubyte: images of shape \(4, 4\)"
+    ):
+        read_idx_pair(images, labels, (28, 28))
+    write_idx(labels, np.zeros((3, 1), np.uint8))
+    with pytest.raises(aekit.DataError, match="l-idx1-ubyte: labels must be 1-D"):
+        read_idx_pair(images, labels)
+    write_idx(labels, np.arange(3, dtype=np.uint8))
+    out_images, out_labels = read_idx_pair(images, labels, (4, 4))
+    assert out_images.shape == (3, 4, 4) and list(out_labels) == [0, 1, 2]
 
 
 def test_corrupt_file_in_data_dir_named(monkeypatch, tmp_path):
@@ -156,54 +202,99 @@ def test_download_verifies_and_caches(data_dir, serve, fresh_cache, monkeypatch)
     np.testing.assert_array_equal(load("mnist", split="test")[0], X)
 
 
+TEST_FILES = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+
+
+def _mirror_copy(data_dir: Path, root: Path, damage=None) -> Path:
+    """A mirror folder ``root/mnist`` with the test files, the labels ``damage``d."""
+    (root / "mnist").mkdir(parents=True)
+    for name in TEST_FILES:
+        shutil.copy(data_dir / "mnist" / name, root / "mnist" / name)
+    if damage is not None:
+        labels = root / "mnist" / TEST_FILES[1]
+        labels.write_bytes(damage(labels.read_bytes()))
+    return root
+
+
+def _flip(raw: bytes) -> bytes:
+    return raw[:100] + bytes([raw[100] ^ 0xFF]) + raw[101:]
+
+
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (_flip, "SHA-256 mismatch"),
+        (lambda raw: raw[:-5], "incomplete: got 4537 of 4542 bytes"),
+        (lambda raw: raw + b"x" * 5, "more than the expected 4542 bytes"),
+    ],
+    ids=["flipped", "short", "long"],
+)
 def test_download_with_bad_checksum_leaves_nothing(
-    data_dir, serve, fresh_cache, monkeypatch, tmp_path
+    data_dir, serve, fresh_cache, tmp_path, damage, reason
 ):
-    mirror = tmp_path / "mirror" / "mnist"
-    mirror.mkdir(parents=True)
-    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
-        shutil.copy(data_dir / "mnist" / name, mirror / name)
-    raw = bytearray((mirror / "t10k-labels-idx1-ubyte.gz").read_bytes())
-    raw[100] ^= 0xFF
-    (mirror / "t10k-labels-idx1-ubyte.gz").write_bytes(bytes(raw))
-    monkeypatch.setenv("AEKIT_MIRROR", serve(mirror.parent))
-    monkeypatch.setattr(
-        "aekit.data.catalog.DATASETS.get",
-        _without_official_mirrors(aekit.data.catalog.DATASETS.get),
-    )
-    with pytest.raises(aekit.DatasetNotFoundError, match="SHA-256 mismatch"):
-        load("mnist", split="test")
+    url = serve(_mirror_copy(data_dir, tmp_path / "mirror", damage))
+    with pytest.raises(aekit.DatasetNotFoundError, match=reason) as info:
+        load("mnist", split="test", mirrors=[url])
+    assert "missing t10k-labels-idx1-ubyte.gz" in str(info.value)
     leftovers = sorted(p.name for p in (fresh_cache / "mnist").iterdir())
-    assert leftovers == ["t10k-images-idx3-ubyte.gz"]  # the good file only, no .part
+    assert leftovers == [TEST_FILES[0]]  # the good file only, no .part
 
 
-def _without_official_mirrors(get):
-    import dataclasses
+def test_download_falls_back_to_next_mirror(data_dir, serve, fresh_cache, tmp_path):
+    (tmp_path / "empty").mkdir()
+    bad = serve(tmp_path / "empty")  # answers 404
+    corrupt = serve(_mirror_copy(data_dir, tmp_path / "corrupt", _flip))
+    good = serve(_mirror_copy(data_dir, tmp_path / "good"))
+    X, y = load("mnist", split="test", mirrors=[bad, corrupt, good], progress=False)
+    assert X.shape == (10000, 28, 28) and y.shape == (10000,)
+    assert sorted(p.name for p in (fresh_cache / "mnist").iterdir()) == list(TEST_FILES)
 
-    def patched(name):
-        return dataclasses.replace(get(name), mirrors=())
 
-    return patched
-
-
-def test_offline_error_says_where_to_put_files(fresh_cache, monkeypatch):
+def test_offline_error_says_where_to_put_files(fresh_cache, monkeypatch, tmp_path):
     monkeypatch.setenv("AEKIT_OFFLINE", "1")
     with pytest.raises(aekit.DatasetNotFoundError) as info:
         load("fashion-mnist", split="test")
     message = str(info.value)
     assert "AEKIT_OFFLINE" in message
+    assert "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz" in message
     assert str(fresh_cache / "fashion-mnist") in message
     assert not (fresh_cache / "fashion-mnist").exists()
+    monkeypatch.setenv("AEKIT_DATA_DIR", str(tmp_path / "data"))
+    with pytest.raises(FileNotFoundError) as info:
+        load("fashion-mnist", split="test")
+    assert str(tmp_path / "data" / "fashion-mnist") in str(info.value)
 
 
 def test_unreachable_mirror_error_lists_failures(fresh_cache, monkeypatch):
-    monkeypatch.setenv("AEKIT_MIRROR", "http://127.0.0.1:1")
-    monkeypatch.setattr(
-        "aekit.data.catalog.DATASETS.get",
-        _without_official_mirrors(aekit.data.catalog.DATASETS.get),
+    monkeypatch.setenv("AEKIT_MIRROR", "http://127.0.0.1:1/")
+    with pytest.raises(aekit.DatasetNotFoundError) as info:
+        load("mnist", split="test", mirrors=["http://127.0.0.1:1/"], timeout=5)
+    message = str(info.value)
+    assert "http://127.0.0.1:1/mnist/t10k-images-idx3-ubyte.gz:" in message
+    assert str(fresh_cache / "mnist") in message
+    assert list((fresh_cache / "mnist").iterdir()) == []
+
+
+def test_mirror_list_honours_env_and_argument(monkeypatch):
+    spec = aekit.data.catalog.DATASETS.get("mnist")
+    monkeypatch.delenv("AEKIT_MIRROR", raising=False)
+    assert (
+        download.mirrors_for(spec)[0]
+        == "https://ossci-datasets.s3.amazonaws.com/mnist/"
     )
-    with pytest.raises(aekit.DatasetNotFoundError, match=r"127\.0\.0\.1:1/mnist/"):
-        load("mnist", split="test")
+    monkeypatch.setenv("AEKIT_MIRROR", "http://example.test/data/")
+    urls = download.mirrors_for(spec)
+    assert urls[0] == "http://example.test/data/mnist/" and len(urls) == 3
+    assert download.mirrors_for(spec, ["http://a.test"]) == ["http://a.test/mnist/"]
+
+
+def test_cache_dir_follows_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("AEKIT_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert aekit.datasets.cache_dir() == tmp_path / "aekit"
+    monkeypatch.setenv("AEKIT_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setenv("AEKIT_DATA_DIR", str(tmp_path / "d"))
+    assert aekit.datasets.search_dirs() == [tmp_path / "d", tmp_path / "c"]
 
 
 # ------------------------------------------------------------------ arrays
@@ -214,11 +305,20 @@ def test_load_array_formats(tmp_path):
     np.savez(tmp_path / "c.npz", only=arr)
     (tmp_path / "d.csv").write_text("a,b,c\n0,1,2\n3,4,5\n")
     (tmp_path / "e.csv").write_text("0,1,2\n3,4,5\n")
+    (tmp_path / "f.csv").write_text('x,y,z\n"0",1,2\n\n3,4,5.0\n')
     np.testing.assert_array_equal(load_array(tmp_path / "a.npy"), arr)
     np.testing.assert_array_equal(load_array(tmp_path / "b.npz"), arr)
     np.testing.assert_array_equal(load_array(tmp_path / "c.npz"), arr)
     np.testing.assert_array_equal(load_array(tmp_path / "d.csv"), arr[:2])
     np.testing.assert_array_equal(load_array(tmp_path / "e.csv"), arr[:2])
+    np.testing.assert_array_equal(load_array(tmp_path / "f.csv"), arr[:2])
+    assert load_array(tmp_path / "e.csv").dtype == np.float64
+    np.testing.assert_array_equal(load_array(tmp_path / "c.npz", key="only"), arr)
+    X, y = load_xy(tmp_path / "b.npz")
+    np.testing.assert_array_equal(X, arr)
+    np.testing.assert_array_equal(y, np.arange(4))
+    assert load_xy(tmp_path / "a.npy")[1] is None
+    assert load_xy(tmp_path / "c.npz")[1] is None
 
 
 @pytest.mark.parametrize(
@@ -227,6 +327,8 @@ def test_load_array_formats(tmp_path):
         ("bad.csv", "1,2\n3,x\n", r"bad.csv, line 2: not a number: 'x'"),
         ("ragged.csv", "1,2\n3\n", r"line 2: 1 columns, expected 2"),
         ("empty.csv", "a,b\n", "no numeric rows"),
+        ("blank.csv", "", "no numeric rows"),
+        ("hole.csv", "a,b\n1,2\n3,\n", r"hole.csv, line 3: not a number: ''"),
         ("data.parquet2", "", "unsupported file type"),
         ("junk.npy", "not numpy", "not a readable .npy"),
     ],

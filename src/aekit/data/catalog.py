@@ -21,12 +21,14 @@ class DatasetSpec:
     """What aekit knows about a dataset.
 
     ``splits`` maps a split name to the ``(images, labels)`` file names; a dataset
-    bundled with a package (``digits``) has no files.
+    bundled with a package (``digits``) has no files. ``mirrors`` are base URLs
+    that hold the files directly (``<mirror><file>``).
     """
 
     name: str
     description: str
     citation: str
+    homepage: str
     shape: tuple[int, ...]
     n_samples: dict[str, int]
     files: dict[str, RemoteFile] = field(default_factory=dict)
@@ -51,7 +53,11 @@ DATASETS.register(
     DatasetSpec(
         name="mnist",
         description="MNIST handwritten digits, 28x28 greyscale, 10 classes",
-        citation="LeCun, Bottou, Bengio, Haffner, Proc. IEEE 86(11), 1998",
+        citation=(
+            "Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, Gradient-based learning "
+            "applied to document recognition, Proc. IEEE 86(11):2278-2324, 1998"
+        ),
+        homepage="http://yann.lecun.com/exdb/mnist/",
         shape=(28, 28),
         n_samples={"train": 60000, "test": 10000},
         files=_idx_files(
@@ -89,7 +95,11 @@ DATASETS.register(
     DatasetSpec(
         name="fashion-mnist",
         description="Fashion-MNIST Zalando article images, 28x28 greyscale, 10 classes",
-        citation="Xiao, Rasul, Vollgraf, arXiv:1708.07747, 2017",
+        citation=(
+            "H. Xiao, K. Rasul, R. Vollgraf, Fashion-MNIST: a novel image dataset for "
+            "benchmarking machine learning algorithms, arXiv:1708.07747, 2017"
+        ),
+        homepage="https://github.com/zalandoresearch/fashion-mnist",
         shape=(28, 28),
         n_samples={"train": 60000, "test": 10000},
         files=_idx_files(
@@ -127,7 +137,11 @@ DATASETS.register(
     DatasetSpec(
         name="digits",
         description="scikit-learn's bundled 8x8 digits (UCI optdigits), offline",
-        citation="Alpaydin & Kaynak, UCI Machine Learning Repository, 1998",
+        citation=(
+            "E. Alpaydin, C. Kaynak, Optical Recognition of Handwritten Digits, "
+            "UCI Machine Learning Repository, 1998"
+        ),
+        homepage="https://archive.ics.uci.edu/dataset/80",
         shape=(8, 8),
         n_samples={"train": DIGITS_TRAIN, "test": 1797 - DIGITS_TRAIN},
     ),

@@ -109,3 +109,47 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray) -> None:
     payload = header + arr.astype(IDX_TYPES[code], copy=False).tobytes()
     path = Path(path)
     path.write_bytes(gzip.compress(payload) if path.suffix == ".gz" else payload)
+
+
+def read_idx_pair(
+    images_path: str | os.PathLike[str],
+    labels_path: str | os.PathLike[str],
+    image_shape: tuple[int, ...] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read an images file and its labels file and check that they belong together.
+
+    Parameters
+    ----------
+    images_path, labels_path : path-like
+        IDX files, e.g. ``train-images-idx3-ubyte.gz`` and
+        ``train-labels-idx1-ubyte.gz``.
+    image_shape : tuple of int, optional
+        Expected shape of one image, e.g. ``(28, 28)``.
+
+    Returns
+    -------
+    images : ndarray, shape (n, *image_shape)
+    labels : ndarray, shape (n,)
+
+    Raises
+    ------
+    aekit.DataError
+        If either file is unreadable, the labels are not one-dimensional, the
+        image shape is not ``image_shape``, or the counts differ (naming both files).
+    """
+    images, labels = read_idx(images_path), read_idx(labels_path)
+    if labels.ndim != 1:
+        raise DataError(
+            f"{labels_path}: labels must be 1-D, found shape {labels.shape}"
+        )
+    if image_shape is not None and images.shape[1:] != tuple(image_shape):
+        raise DataError(
+            f"{images_path}: images of shape {images.shape[1:]}, expected "
+            f"{tuple(image_shape)}"
+        )
+    if images.shape[0] != labels.shape[0]:
+        raise DataError(
+            f"{images_path} holds {images.shape[0]} images but {labels_path} holds "
+            f"{labels.shape[0]} labels"
+        )
+    return images, labels
