@@ -13,10 +13,55 @@ import pytest
 import aekit
 from aekit.io import ESTIMATORS
 
+#: Regularised configurations of AutoEncoder: each alone, and combined.
+REGULARIZED = {
+    "l1": {"sparsity": "l1", "sparsity_weight": 1e-3},
+    "kl": {"sparsity": "kl", "sparsity_target": 0.2, "code_activation": "sigmoid"},
+    "gaussian": {"corruption": "gaussian", "noise_level": 0.3, "noise_clip": True},
+    "masking": {"corruption": "masking", "noise_level": 0.3},
+    "salt-pepper-fixed": {
+        "corruption": "salt_pepper",
+        "noise_level": 0.1,
+        "noise_fixed": True,
+    },
+    "contractive-closed": {"contractive": 0.1, "code_activation": "sigmoid"},
+    "contractive-exact": {
+        "contractive": 0.1,
+        "hidden_layer_sizes": (16,),
+        "code_size": 4,
+    },
+    "contractive-hutchinson": {
+        "contractive": 0.1,
+        "contractive_method": "hutchinson",
+        "hidden_layer_sizes": (16,),
+        "code_size": 4,
+    },
+    "greedy": {
+        "pretrain": "greedy",
+        "pretrain_epochs": 2,
+        "hidden_layer_sizes": (32, 16),
+        "code_size": 8,
+    },
+    "all-combined": {
+        "sparsity": "kl",
+        "code_activation": "sigmoid",
+        "corruption": "masking",
+        "noise_level": 0.2,
+        "contractive": 0.05,
+        "pretrain": "greedy",
+        "pretrain_epochs": 1,
+        "hidden_layer_sizes": (16,),
+        "code_size": 8,
+    },
+}
+
 
 def _cases() -> list[tuple[str, type, dict]]:
-    quick = {"epochs": 6, "batch_size": 64, "random_state": 0, "device": "cpu"}
-    cases = []
+    quick = {"epochs": 15, "batch_size": 32, "random_state": 0, "device": "cpu"}
+    cases = [
+        (f"AutoEncoder-{name}", aekit.AutoEncoder, {**params, **quick})
+        for name, params in REGULARIZED.items()
+    ]
     for cls_name in ESTIMATORS.names():
         cls = ESTIMATORS.get(cls_name)
         cases.append((f"{cls_name}-default", cls, dict(quick)))

@@ -16,11 +16,11 @@ from sklearn.utils.validation import check_array
 from ..exceptions import DataError
 
 
-def check_choice(name: str, value: Any, choices: Collection[str]) -> None:
+def check_choice(name: str, value: Any, choices: Collection[str | None]) -> None:
     if value not in choices:
         raise ValueError(
             f"{name}={value!r} is not supported; choose one of: "
-            + ", ".join(repr(c) for c in sorted(choices))
+            + ", ".join(repr(c) for c in sorted(choices, key=str))
         )
 
 

@@ -25,12 +25,15 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .. import models
+from ..corruption import check_corruption, make_corruption
 from ..exceptions import DataError
 from ..losses.objective import Objective
+from ..losses.penalties import Penalty, contractive, kl_sparsity, l1_activity
 from ..registry import Registry
 from ..train import EarlyStopping, Trainer, resolve_device
 from ..train.callbacks import Callback
-from ._validation import as_float32_samples, check_float, check_int
+from ..train.trainer import Data
+from ._validation import as_float32_samples, check_choice, check_float, check_int
 
 logger = logging.getLogger("aekit")
 
@@ -42,6 +45,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     _model_name: ClassVar[str]
     #: Named parameter sets reproducing published models.
     presets: ClassVar[Registry[dict[str, Any]]]
+    #: Names of the fitted attributes returned by :meth:`_extra_state`.
+    _extra_state_keys: ClassVar[tuple[str, ...]] = ()
 
     # ------------------------------------------------------------ subclass hooks
     def _check_params(self) -> None:
@@ -55,12 +60,97 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         )
         check_int("verbose", self.verbose, minimum=0)
         resolve_device(self.device)
+        self._check_regularization()
+
+    def _check_regularization(self) -> None:
+        check_choice("sparsity", self.sparsity, (None, "l1", "kl"))
+        if self.sparsity_weight is not None:
+            check_float("sparsity_weight", self.sparsity_weight, low=0.0)
+        check_float(
+            "sparsity_target",
+            self.sparsity_target,
+            0.0,
+            1.0,
+            low_open=True,
+            high_open=True,
+        )
+        if self.sparsity == "kl" and self._code_activation() != "sigmoid":
+            raise ValueError(
+                "sparsity='kl' pushes the mean activation of each code unit towards "
+                "sparsity_target, which needs code activations in (0, 1): set "
+                f"code_activation='sigmoid' (got {self._code_activation()!r})"
+            )
+        check_corruption(self.corruption, self.noise_level, self.noise_mean)
+        check_float("contractive", self.contractive, low=0.0)
+        check_choice(
+            "contractive_method",
+            self.contractive_method,
+            ("auto", "closed_form", "exact", "hutchinson"),
+        )
+        check_int("contractive_samples", self.contractive_samples, minimum=1)
+
+    def _code_activation(self) -> str:
+        """Activation of the code layer (families without one return "linear")."""
+        return "linear"
 
     def _module_config(self, n_features: int) -> dict[str, Any]:
         raise NotImplementedError
 
-    def _objective(self) -> Objective:
-        raise NotImplementedError
+    def _objective(self, seed: int | None = None) -> Objective:
+        """The training objective: loss, sparsity/contractive terms, corruption.
+
+        ``seed`` seeds the corruption and Hutchinson probes during ``fit``; other
+        callers (``score_samples``) only use the clean reconstruction loss.
+        """
+        generator = torch.Generator()
+        if seed is not None:
+            generator.manual_seed(seed + 1)
+        penalties: list[tuple[str, Penalty]] = []
+        if self.sparsity == "l1":
+            weight = _default(self.sparsity_weight, 1e-3)
+            penalties.append(("l1", l1_activity(weight)))
+        elif self.sparsity == "kl":
+            weight = _default(self.sparsity_weight, 0.1)
+            penalties.append(("kl_sparsity", kl_sparsity(weight, self.sparsity_target)))
+        if self.contractive:
+            penalties.append(
+                (
+                    "contractive",
+                    contractive(
+                        self.contractive,
+                        self.contractive_method,
+                        self.contractive_samples,
+                        generator,
+                    ),
+                )
+            )
+        corruption = None
+        if self.corruption is not None and not self.noise_fixed:
+            corruption = make_corruption(
+                self.corruption,
+                self.noise_level,
+                self.noise_mean,
+                self.noise_clip,
+                generator,
+            )
+        return Objective(self.loss, penalties, corruption)
+
+    def _training_data(self, X: torch.Tensor, seed: int) -> Data:
+        """Clean data, or (noisy, clean) pairs when the noise is drawn once."""
+        if self.corruption is None or not self.noise_fixed:
+            return X
+        generator = torch.Generator().manual_seed(seed + 2)
+        noisy = make_corruption(
+            self.corruption,
+            self.noise_level,
+            self.noise_mean,
+            self.noise_clip,
+            generator,
+        )(X)
+        return (noisy, X)
+
+    def _pretrain(self, X: torch.Tensor, seed: int) -> None:
+        """Hook run before training (greedy layer-wise pretraining)."""
 
     def _check_input_range(self, X: np.ndarray, input_name: str = "X") -> None:
         """Hook for losses that restrict the data range (e.g. BCE needs [0, 1])."""
@@ -150,19 +240,18 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             callbacks.append(EarlyStopping(patience=self.patience))
         trainer = Trainer(
             epochs=self.epochs,
-            batch_size=self.batch_size,
-            optimizer=self.optimizer,
-            learning_rate=self.learning_rate,
             seed=seed,
             callbacks=callbacks,
-            verbose=self.verbose,
+            **self._trainer_options(),
         )
-        self.objective_ = self._objective()
+        self.objective_ = self._objective(seed)
+        X_tensor = self._to_tensor(X_train)
+        self._pretrain(X_tensor, seed)
         try:
             self.history_ = trainer.fit(
                 self.module_,
                 self.objective_,
-                self._to_tensor(X_train),
+                self._training_data(X_tensor, seed),
                 None if X_val is None else self._to_tensor(X_val),
                 description=type(self).__name__,
             )
@@ -170,6 +259,14 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             self.module_.eval()
         self.n_iter_ = len(self.history_.get("loss", []))
         return self
+
+    def _trainer_options(self) -> dict[str, Any]:
+        return {
+            "batch_size": self.batch_size,
+            "optimizer": self.optimizer,
+            "learning_rate": self.learning_rate,
+            "verbose": self.verbose,
+        }
 
     def _build_module(self, seed: int) -> torch.nn.Module:
         # Seed a private copy of the CPU RNG so building a model never disturbs the
@@ -257,8 +354,13 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             "input_shape_": list(self.input_shape_),
             "history_": self.history_,
             "n_iter_": self.n_iter_,
+            **self._extra_state(),
         }
         return tensors, state
+
+    def _extra_state(self) -> dict[str, Any]:
+        """JSON-able fitted attributes of a subclass, saved with the model."""
+        return {}
 
     def _set_saved_state(
         self,
@@ -284,6 +386,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.input_shape_ = tuple(int(s) for s in state["input_shape_"])
         self.history_ = {k: list(v) for k, v in state["history_"].items()}
         self.n_iter_ = int(state["n_iter_"])
+        for key in self._extra_state_keys:
+            if key in state:
+                setattr(self, key, state[key])
         self.objective_ = self._objective()
         module = models.create(self._model_name, **self.module_config_)
         weights = {
@@ -293,3 +398,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         }
         module.load_state_dict(weights, strict=True)
         self.module_ = module.to(self.device_).eval()
+
+
+def _default(value: float | None, default: float) -> float:
+    return default if value is None else float(value)

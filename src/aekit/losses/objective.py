@@ -65,11 +65,24 @@ class Objective:
         return RECONSTRUCTION_LOSSES[self.loss](module(x), x)
 
     def __call__(
-        self, module: nn.Module, x: torch.Tensor, *, train: bool = True
+        self,
+        module: nn.Module,
+        batch: torch.Tensor | tuple[torch.Tensor, ...],
+        *,
+        train: bool = True,
     ) -> ObjectiveOutput:
-        inputs = self.corruption(x) if (train and self.corruption) else x
+        """Loss terms for ``batch``: clean data, or ``(noisy inputs, clean targets)``.
+
+        A single tensor is corrupted on the fly when training with a corruption;
+        a pair (noise drawn once, before training) is used as given.
+        """
+        if isinstance(batch, tuple):
+            inputs, target = batch
+        else:
+            target = batch
+            inputs = self.corruption(batch) if (train and self.corruption) else batch
         output = module(inputs)
-        recon = RECONSTRUCTION_LOSSES[self.loss](output, x, reduction="mean")
+        recon = RECONSTRUCTION_LOSSES[self.loss](output, target, reduction="mean")
         terms = {"reconstruction": recon}
         total = recon
         for name, penalty in self.penalties:

@@ -23,6 +23,8 @@ from .callbacks import Callback, History
 logger = logging.getLogger("aekit")
 
 StepFn = Callable[..., ObjectiveOutput]
+#: Training data: one tensor, or several sliced with the same batch indices.
+Data = torch.Tensor | tuple[torch.Tensor, ...]
 
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
@@ -126,7 +128,7 @@ class Trainer:
         self,
         module: nn.Module,
         step: StepFn,
-        X: torch.Tensor,
+        X: Data,
         X_val: torch.Tensor | None = None,
         description: str = "training",
     ) -> dict[str, list[float]]:
@@ -138,8 +140,11 @@ class Trainer:
             Already on the same device as ``X``.
         step : callable
             ``step(module, batch, train=bool) -> ObjectiveOutput``.
-        X, X_val : Tensor
-            Training and optional validation data, first dimension = samples.
+        X : Tensor or tuple of Tensor
+            Training data, first dimension = samples; a tuple (e.g. noisy inputs
+            and clean targets) is batched with the same indices.
+        X_val : Tensor, optional
+            Validation data.
         description : str
             Label of the progress bar (e.g. which layer greedy pretraining trains).
 
@@ -162,7 +167,7 @@ class Trainer:
         )
         self.generator.manual_seed(self.seed)
         self.stop_training = False
-        n = X.shape[0]
+        n = _first(X).shape[0]
         for cb in self.callbacks:
             cb.on_train_begin(self)
         epochs = tqdm(
@@ -192,14 +197,14 @@ class Trainer:
         return self.history.history
 
     def _train_epoch(
-        self, module: nn.Module, step: StepFn, X: torch.Tensor, n: int, epoch: int
+        self, module: nn.Module, step: StepFn, X: Data, n: int, epoch: int
     ) -> dict[str, float]:
         from tqdm.auto import tqdm
 
         assert self.optimizer is not None
         module.train()
         # Shuffle with a CPU generator so the order is identical on every device.
-        order = torch.randperm(n, generator=self.generator).to(X.device)
+        order = torch.randperm(n, generator=self.generator).to(_first(X).device)
         sums: dict[str, torch.Tensor] = {}
         safe_state = _snapshot(module)
         batches = tqdm(
@@ -210,14 +215,15 @@ class Trainer:
             leave=False,
         )
         for start in batches:
-            batch = torch.index_select(X, 0, order[start : start + self.batch_size])
+            index = order[start : start + self.batch_size]
+            batch = _select(X, index)
             out = step(module, batch, train=True)
             if not torch.isfinite(out.total):
                 self._fail(out, epoch, start // self.batch_size, safe_state)
             self.optimizer.zero_grad(set_to_none=True)
             out.total.backward()
             self.optimizer.step()
-            weight = float(batch.shape[0])
+            weight = float(index.shape[0])
             for key, value in _named_terms(out).items():
                 acc = value.detach() * weight
                 sums[key] = sums[key] + acc if key in sums else acc
@@ -260,6 +266,16 @@ class Trainer:
             f"{float(out.total.detach())}; the model "
             f"keeps {kept}. Try a smaller learning_rate, or check the data's scale."
         )
+
+
+def _first(X: Data) -> torch.Tensor:
+    return X[0] if isinstance(X, tuple) else X
+
+
+def _select(X: Data, index: torch.Tensor) -> Data:
+    if isinstance(X, tuple):
+        return tuple(torch.index_select(t, 0, index) for t in X)
+    return torch.index_select(X, 0, index)
 
 
 def _named_terms(out: ObjectiveOutput) -> dict[str, torch.Tensor]:
