@@ -99,6 +99,53 @@ def test_train_on_array_file_with_hidden_sizes(tmp_path):
     assert model.hidden_layer_sizes == (5, 4) and model.loss == "mse"
 
 
+def test_train_with_every_regularizer_combined(tmp_path):
+    code = main(
+        [
+            "train",
+            "--dataset",
+            "digits",
+            "--hidden",
+            "16",
+            "--code-size",
+            "8",
+            "--code-activation",
+            "sigmoid",
+            "--sparsity",
+            "kl",
+            "--sparsity-target",
+            "0.1",
+            "--corruption",
+            "gaussian",
+            "--noise-level",
+            "0.2",
+            "--noise-clip",
+            "--contractive",
+            "0.05",
+            "--contractive-method",
+            "hutchinson",
+            "--pretrain",
+            "greedy",
+            "--pretrain-epochs",
+            "1",
+            "--epochs",
+            "2",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    model = aekit.load(tmp_path / "model.safetensors")
+    assert (model.sparsity, model.corruption, model.noise_clip) == (
+        "kl",
+        "gaussian",
+        True,
+    )
+    assert model.contractive == 0.05 and model.pretrain == "greedy"
+    assert {"reconstruction", "kl_sparsity", "contractive"} <= set(model.history_)
+    assert len(model.pretrain_history_) == 2
+
+
 def test_encode_and_reconstruct(trained, tmp_path, capsys):
     model = str(trained / "model.safetensors")
     assert (

@@ -7,7 +7,14 @@ import pytest
 from matplotlib.figure import Figure
 
 import aekit
-from aekit.plots import as_images, image_grid, reconstruction_grid, training_curves
+from aekit.plots import (
+    as_images,
+    code_activations,
+    encoder_weights,
+    image_grid,
+    reconstruction_grid,
+    training_curves,
+)
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +83,27 @@ def test_as_images(shape, expected):
 def test_image_grid_layout():
     fig = image_grid(np.zeros((5, 4, 4)), 2, 3, row_titles=["a", "b"], title="t")
     assert len(fig.axes) == 6 and sum(len(ax.images) for ax in fig.axes) == 5
+
+
+def test_encoder_weights_draws_one_image_per_unit(digits_model):
+    ae, _ = digits_model
+    fig = encoder_weights(ae, n=8, ncols=4)
+    images = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    assert len(images) == 8 and images[0].shape == (8, 8)
+    weight = ae.module_.encoder[0].weight.detach().numpy()
+    np.testing.assert_array_equal(images[3], weight[3].reshape(8, 8))
+
+
+def test_encoder_weights_rejects_non_images():
+    X = np.random.default_rng(0).normal(size=(30, 5)).astype(np.float32)
+    ae = aekit.AutoEncoder(code_size=2, epochs=1, random_state=0, device="cpu").fit(X)
+    with pytest.raises(ValueError, match="as images"):
+        encoder_weights(ae)
+
+
+def test_code_activations_reports_sparsity(digits_model):
+    ae, X = digits_model
+    fig = code_activations(ae, X)
+    codes = ae.transform(X)
+    assert f"mean {codes.mean():.3g}" in fig.axes[0].get_title()
+    assert sum(p.get_height() for p in fig.axes[0].patches) == codes.size

@@ -172,3 +172,80 @@ def training_curves(
         axes[1].legend()
     fig.tight_layout()
     return fig
+
+
+def _first_linear_weight(estimator: Any) -> np.ndarray:
+    import torch
+
+    for layer in estimator.module_.encoder.modules():
+        if isinstance(layer, torch.nn.Linear):
+            return layer.weight.detach().cpu().numpy()
+    raise ValueError(f"{type(estimator).__name__} has no dense first layer to draw")
+
+
+def encoder_weights(estimator: Any, n: int = 64, ncols: int = 8) -> Figure:
+    """First-layer encoder weights, one image per hidden unit.
+
+    Each unit's incoming weights are reshaped to the input image and scaled
+    symmetrically around zero, so what a unit responds to (strokes, blobs) is
+    visible — the weight-visualisation figure of the textbook chapters.
+
+    Parameters
+    ----------
+    estimator : fitted aekit estimator with a dense first layer
+    n : int
+        Number of units to draw (the first ``n``).
+    ncols : int
+        Images per row.
+    """
+    weights = _first_linear_weight(estimator)[:n]
+    shape = tuple(getattr(estimator, "input_shape_", ()))
+    images = weights.reshape(len(weights), *shape) if len(shape) == 2 else None
+    if images is None:
+        images = as_images(weights)
+    if images is None:
+        raise ValueError(
+            f"cannot draw weights of {weights.shape[1]} inputs as images; "
+            "encoder_weights needs image-shaped inputs"
+        )
+    nrows = math.ceil(len(images) / ncols)
+    fig = Figure(figsize=(1.1 * ncols, 1.1 * nrows + 0.5))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if index < len(images):
+            limit = float(np.abs(images[index]).max()) or 1.0
+            ax.imshow(
+                images[index],
+                cmap="RdBu_r",
+                vmin=-limit,
+                vmax=limit,
+                interpolation="nearest",
+            )
+        else:
+            ax.axis("off")
+    fig.suptitle(f"First-layer weights of {len(images)} units (red +, blue -)")
+    fig.tight_layout(pad=0.3)
+    return fig
+
+
+def code_activations(estimator: Any, X: np.ndarray, bins: int = 50) -> Figure:
+    """Histogram of code activations over ``X``, with the mean and the share near 0.
+
+    Shows how sparse a code is: a sparse autoencoder piles activations at zero.
+    """
+    codes = estimator.transform(X).ravel()
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
+    ax.hist(codes, bins=bins, color="tab:blue", alpha=0.85)
+    ax.set_yscale("log")
+    ax.set_xlabel("code activation")
+    ax.set_ylabel("count (log scale)")
+    near_zero = float(np.mean(np.abs(codes) < 0.01))
+    ax.set_title(
+        f"Code activations: mean {codes.mean():.3g}, {100 * near_zero:.0f}% below 0.01"
+    )
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig

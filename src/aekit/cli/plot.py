@@ -22,6 +22,22 @@ def _history(args: argparse.Namespace) -> Any:
     return training_curves(load_model(args.model).history_, log_scale=args.log)
 
 
+def _weights(args: argparse.Namespace) -> Any:
+    from ..plots import encoder_weights
+
+    return encoder_weights(load_model(args.model), n=args.n)
+
+
+def _activations(args: argparse.Namespace) -> Any:
+    from ..plots import code_activations
+
+    return code_activations(load_model(args.model), load_data(args))
+
+
+def _add_weights(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--n", type=int, default=64, help="number of units (default 64)")
+
+
 def _add_reconstructions(p: argparse.ArgumentParser) -> None:
     add_data_args(p)
     p.add_argument("--n", type=int, default=10, help="number of samples (default 10)")
@@ -39,6 +55,12 @@ KINDS: dict[str, tuple[str, Callable[..., None], Callable[..., Any]]] = {
         _reconstructions,
     ),
     "history": ("training and validation loss per epoch", _add_history, _history),
+    "weights": ("first-layer encoder weights as images", _add_weights, _weights),
+    "activations": (
+        "histogram of code activations (sparsity)",
+        add_data_args,
+        _activations,
+    ),
 }
 
 

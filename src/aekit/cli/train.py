@@ -24,6 +24,17 @@ _PARAMS = {
     "patience": "patience",
     "seed": "random_state",
     "device": "device",
+    "sparsity": "sparsity",
+    "sparsity_weight": "sparsity_weight",
+    "sparsity_target": "sparsity_target",
+    "corruption": "corruption",
+    "noise_level": "noise_level",
+    "noise_mean": "noise_mean",
+    "contractive": "contractive",
+    "contractive_method": "contractive_method",
+    "contractive_samples": "contractive_samples",
+    "pretrain": "pretrain",
+    "pretrain_epochs": "pretrain_epochs",
 }
 
 
@@ -70,6 +81,44 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--patience", type=int)
     p.add_argument("--seed", type=int, help="random_state, for reproducible runs")
     p.add_argument("--device", help="auto (default), cpu, cuda, cuda:N")
+    reg = p.add_argument_group("regularisation (any combination)")
+    reg.add_argument("--sparsity", choices=["l1", "kl"])
+    reg.add_argument("--sparsity-weight", type=float)
+    reg.add_argument("--sparsity-target", type=float, help="ρ for --sparsity kl")
+    reg.add_argument(
+        "--corruption",
+        choices=["gaussian", "masking", "salt_pepper"],
+        help="train a denoising autoencoder",
+    )
+    reg.add_argument(
+        "--noise-level",
+        type=float,
+        help="std (gaussian) or fraction (masking, salt_pepper)",
+    )
+    reg.add_argument("--noise-mean", type=float)
+    reg.add_argument(
+        "--noise-clip",
+        action="store_true",
+        default=None,
+        help="clip corrupted inputs to [0, 1]",
+    )
+    reg.add_argument(
+        "--noise-fixed",
+        action="store_true",
+        default=None,
+        help="draw the noise once instead of every batch",
+    )
+    reg.add_argument("--contractive", type=float, help="λ of the Jacobian penalty")
+    reg.add_argument(
+        "--contractive-method", choices=["auto", "closed_form", "exact", "hutchinson"]
+    )
+    reg.add_argument("--contractive-samples", type=int)
+    reg.add_argument(
+        "--pretrain",
+        choices=["greedy"],
+        help="greedy layer-wise pretraining before fine-tuning",
+    )
+    reg.add_argument("--pretrain-epochs", type=int)
     p.add_argument("--out", type=Path, required=True, help="output folder")
     add_verbose(p)
     p.set_defaults(func=run)
@@ -84,8 +133,9 @@ def build_estimator(args: argparse.Namespace):
     }
     if args.hidden is not None:
         overrides["hidden_layer_sizes"] = args.hidden
-    if args.early_stopping:
-        overrides["early_stopping"] = True
+    for flag in ("early_stopping", "noise_clip", "noise_fixed"):
+        if getattr(args, flag):
+            overrides[flag] = True
     overrides["verbose"] = args.verbose
     if args.preset:
         return AutoEncoder.from_preset(args.preset, **overrides)
