@@ -1,0 +1,43 @@
+"""Evaluation metrics for reconstructions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def psnr(reference: Any, estimate: Any, data_range: float = 1.0) -> np.ndarray:
+    """Peak signal-to-noise ratio of each sample, in dB.
+
+    ``PSNR = 10 log10(data_range² / MSE)`` with the MSE over one sample's features;
+    ``data_range`` is the span of possible values (1.0 for images scaled to [0, 1],
+    255 for 8-bit images). A perfect reconstruction gives ``inf``.
+
+    Parameters
+    ----------
+    reference, estimate : array-like of shape (n_samples, ...)
+        Clean data and its reconstruction (or noisy version).
+    data_range : float
+        Maximum possible value minus minimum possible value.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    ref = np.asarray(reference, dtype=np.float64)
+    est = np.asarray(estimate, dtype=np.float64)
+    if ref.shape != est.shape:
+        raise ValueError(f"shapes differ: {ref.shape} vs {est.shape}")
+    if ref.ndim < 2:
+        raise ValueError("expected (n_samples, ...) arrays")
+    mse = ((ref - est) ** 2).reshape(len(ref), -1).mean(axis=1)
+    with np.errstate(divide="ignore"):
+        return 10.0 * np.log10(data_range**2 / mse)
+
+
+def squared_error_per_sample(reference: Any, estimate: Any) -> np.ndarray:
+    """Sum of squared errors over each sample's features (Hinton & Salakhutdinov)."""
+    ref = np.asarray(reference, dtype=np.float64)
+    est = np.asarray(estimate, dtype=np.float64)
+    return ((ref - est) ** 2).reshape(len(ref), -1).sum(axis=1)
