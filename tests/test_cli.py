@@ -247,6 +247,10 @@ def _bad_model(tmp_path: Path) -> Path:
         ),
         (["train", "--dataset", "cifar", "--out", "{tmp}"], "unknown dataset 'cifar'"),
         (
+            ["train", "--dataset", "digits", "--model", "gan", "--out", "{tmp}"],
+            "unknown model 'gan'",
+        ),
+        (
             ["train", "--dataset", "digits", "--epochs", "-2", "--out", "{tmp}"],
             "epochs must be >= 1",
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from ..io import atomic_write_bytes
 from ._common import add_data_args, add_verbose, load_data
@@ -57,6 +58,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--epochs 20 --out runs/vanilla",
     )
     add_data_args(p)
+    p.add_argument(
+        "--model",
+        default="dense",
+        help="model family, a name from `aekit models` (default: dense)",
+    )
     p.add_argument(
         "--preset", help="start from a published configuration (see `aekit models`)"
     )
@@ -124,8 +130,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def build_estimator(args: argparse.Namespace):
-    from ..estimators import AutoEncoder
+def estimator_class(model: str) -> Any:
+    """The estimator class that trains the registered model family ``model``."""
+    from .. import models
+    from ..io import ESTIMATORS
+
+    models.MODELS.get(model)  # unknown names fail here, listing the known ones
+    for name in ESTIMATORS.names():
+        cls: Any = ESTIMATORS.get(name)
+        if cls._model_name == model:
+            return cls
+    raise ValueError(f"no estimator trains model {model!r} from the command line")
+
+
+def build_estimator(args: argparse.Namespace) -> Any:
+    cls = estimator_class(args.model)
 
     params = {flag: value for flag, value in vars(args).items() if value is not None}
     overrides = {
@@ -138,8 +157,8 @@ def build_estimator(args: argparse.Namespace):
             overrides[flag] = True
     overrides["verbose"] = args.verbose
     if args.preset:
-        return AutoEncoder.from_preset(args.preset, **overrides)
-    return AutoEncoder(**overrides)
+        return cls.from_preset(args.preset, **overrides)
+    return cls(**overrides)
 
 
 def run(args: argparse.Namespace) -> int:
