@@ -118,7 +118,7 @@ def test_shapes(fitted, digits, name):
     _, X_test = digits
     est = fitted[name]
     codes = est.transform(X_test)
-    code_size = est.module_config_["code_size"]
+    code_size = est.module_.code_dim
     assert codes.shape == (len(X_test), code_size) and codes.dtype == np.float32
     assert est.inverse_transform(codes).shape == X_test.shape
     assert est.reconstruct(X_test).shape == X_test.shape

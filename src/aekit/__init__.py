@@ -7,7 +7,7 @@
 
 from . import datasets, models
 from ._version import __version__
-from .estimators import AutoEncoder
+from .estimators import AutoEncoder, ConvAutoEncoder
 from .exceptions import (
     AekitError,
     DataError,
@@ -21,6 +21,7 @@ from .io import load
 __all__ = [
     "AekitError",
     "AutoEncoder",
+    "ConvAutoEncoder",
     "DataError",
     "DatasetNotFoundError",
     "ModelFileError",

@@ -20,6 +20,7 @@ from typing import Any
 
 from torch import nn
 
+from .nn.conv import ConvAutoEncoderModule
 from .nn.dense import DenseAutoEncoderModule
 from .registry import Registry
 
@@ -48,3 +49,4 @@ def list() -> builtins.list[str]:
 
 
 register("dense", DenseAutoEncoderModule)
+register("conv", ConvAutoEncoderModule)

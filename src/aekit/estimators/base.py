@@ -29,11 +29,19 @@ from ..corruption import check_corruption, make_corruption
 from ..exceptions import DataError
 from ..losses.objective import Objective
 from ..losses.penalties import Penalty, contractive, kl_sparsity, l1_activity
+from ..losses.reconstruction import RECONSTRUCTION_LOSSES
+from ..nn.layers import ACTIVATIONS
 from ..registry import Registry
 from ..train import EarlyStopping, Trainer, resolve_device
 from ..train.callbacks import Callback
-from ..train.trainer import Data
-from ._validation import as_float32_samples, check_choice, check_float, check_int
+from ..train.trainer import OPTIMIZERS, Data
+from ._validation import (
+    as_float32_samples,
+    check_choice,
+    check_float,
+    check_int,
+    check_unit_range,
+)
 
 logger = logging.getLogger("aekit")
 
@@ -48,6 +56,16 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     #: Names of the fitted attributes returned by :meth:`_extra_state`.
     _extra_state_keys: ClassVar[tuple[str, ...]] = ()
 
+    def _store_params(self, params: dict[str, Any]) -> None:
+        """Store ``__init__``'s arguments unchanged (the scikit-learn contract).
+
+        Call as ``self._store_params(locals())`` so estimators with many shared
+        parameters do not repeat one assignment per parameter.
+        """
+        for name, value in params.items():
+            if name not in ("self", "__class__"):
+                setattr(self, name, value)
+
     # ------------------------------------------------------------ subclass hooks
     def _check_params(self) -> None:
         """Raise ``ValueError`` for invalid parameter values (called by ``fit``)."""
@@ -60,6 +78,15 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         )
         check_int("verbose", self.verbose, minimum=0)
         resolve_device(self.device)
+        check_choice("activation", self.activation, ACTIVATIONS)
+        check_choice("output_activation", self.output_activation, ("linear", "sigmoid"))
+        check_choice("loss", self.loss, RECONSTRUCTION_LOSSES)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        if self.loss == "bce" and self.output_activation != "sigmoid":
+            raise ValueError(
+                "loss='bce' needs output_activation='sigmoid' (BCE compares "
+                f"probabilities), got output_activation={self.output_activation!r}"
+            )
         self._check_regularization()
 
     def _check_regularization(self) -> None:
@@ -153,7 +180,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """Hook run before training (greedy layer-wise pretraining)."""
 
     def _check_input_range(self, X: np.ndarray, input_name: str = "X") -> None:
-        """Hook for losses that restrict the data range (e.g. BCE needs [0, 1])."""
+        """BCE compares with probabilities, so it needs data in [0, 1]."""
+        if self.loss == "bce":
+            check_unit_range(X, "loss='bce'", input_name)
 
     # ---------------------------------------------------------------- presets
     @classmethod
@@ -295,7 +324,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """Decode codes back to data space, shaped like the training samples."""
         check_is_fitted(self, "module_")
         codes = as_float32_samples(X, input_name="codes")
-        code_size = self.module_config_["code_size"]
+        code_size = self._n_features_out
         if codes.ndim != 2 or codes.shape[1] != code_size:
             raise DataError(
                 f"codes must have shape (n_samples, {code_size}), got {codes.shape}"
@@ -329,7 +358,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     @property
     def _n_features_out(self) -> int:
-        return int(self.module_config_["code_size"])
+        code_dim: Any = self.module_.code_dim
+        return int(code_dim)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

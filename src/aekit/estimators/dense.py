@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-import numpy as np
 import torch
 
 from ..io import register_estimator
-from ..losses.reconstruction import RECONSTRUCTION_LOSSES
 from ..nn.layers import ACTIVATIONS
 from ..registry import Registry
-from ..train.trainer import OPTIMIZERS
-from ._validation import check_choice, check_int, check_sizes, check_unit_range
+from ._validation import check_choice, check_int, check_sizes
 from .base import BaseAutoEncoder
 from .pretraining import greedy_pretrain
 
@@ -143,7 +140,7 @@ class AutoEncoder(BaseAutoEncoder):
 
     _model_name = "dense"
     presets: ClassVar[Registry[dict[str, Any]]] = Registry("AutoEncoder preset")
-    _extra_state_keys = ("pretrain_history_",)
+    _extra_state_keys: ClassVar[tuple[str, ...]] = ("pretrain_history_",)
 
     def __init__(
         self,
@@ -214,17 +211,8 @@ class AutoEncoder(BaseAutoEncoder):
         super()._check_params()
         check_sizes("hidden_layer_sizes", self.hidden_layer_sizes)
         check_int("code_size", self.code_size, minimum=1)
-        check_choice("activation", self.activation, ACTIVATIONS)
         if self.code_activation is not None:
             check_choice("code_activation", self.code_activation, ACTIVATIONS)
-        check_choice("output_activation", self.output_activation, ("linear", "sigmoid"))
-        check_choice("loss", self.loss, RECONSTRUCTION_LOSSES)
-        check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        if self.loss == "bce" and self.output_activation != "sigmoid":
-            raise ValueError(
-                "loss='bce' needs output_activation='sigmoid' (BCE compares "
-                f"probabilities), got output_activation={self.output_activation!r}"
-            )
         check_choice("pretrain", self.pretrain, (None, "greedy"))
         check_int("pretrain_epochs", self.pretrain_epochs, minimum=1)
 
@@ -261,10 +249,6 @@ class AutoEncoder(BaseAutoEncoder):
             "code_activation": self.code_activation or self.activation,
             "output_activation": self.output_activation,
         }
-
-    def _check_input_range(self, X: np.ndarray, input_name: str = "X") -> None:
-        if self.loss == "bce":
-            check_unit_range(X, "loss='bce'", input_name)
 
 
 _KERAS_BLOG = "Chollet, 'Building Autoencoders in Keras', blog.keras.io (2016)"

@@ -49,6 +49,7 @@ class DenseAutoEncoderModule(nn.Module):
         self.encoder = mlp([input_dim, *hidden, code_size], activation, code_activation)
         self.decoder = mlp([code_size, *reversed(hidden), input_dim], activation, None)
         self.output_activation = activation_layer(output_activation)
+        self.code_dim = int(code_size)
         glorot_init(self)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,146 @@
+"""Convolutional autoencoders for images of any size, grey or colour.
+
+The module takes *flattened* samples, like every aekit module, and reshapes them to
+images itself (``layout`` says whether a sample is stored channels-first or
+channels-last), so the estimator layer stays family-agnostic. Images are padded to
+a multiple of ``2 ** len(filters)`` so that every down-sampling halves exactly, and
+the reconstruction is cropped back to the input size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .layers import AEOutput, activation_layer
+
+
+def _glorot(module: nn.Module) -> None:
+    # Keras' default for Conv2D/Conv2DTranspose/Dense, so textbook models start alike.
+    for layer in module.modules():
+        if isinstance(layer, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
+            nn.init.xavier_uniform_(layer.weight)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+
+
+class ConvAutoEncoderModule(nn.Module):
+    """Conv encoder (conv → activation → down-sample, per filter count) and a
+    mirrored decoder, with an optional dense bottleneck.
+
+    Masci, Meier, Cireşan & Schmidhuber, "Stacked Convolutional Auto-Encoders for
+    Hierarchical Feature Extraction", ICANN 2011.
+
+    Parameters
+    ----------
+    image_shape : (channels, height, width)
+        Shape of one image.
+    layout : {"chw", "hwc"}
+        Order of a flattened sample's values.
+    filters : sequence of int
+        Channels of each encoder stage; the decoder uses them reversed.
+    kernel_size : int
+        Odd kernel size of every convolution ("same" padding).
+    downsample : {"pool", "stride"}
+        2×2 max-pooling after each conv, or the conv itself with stride 2.
+    upsample : {"upsample", "transpose"}
+        Nearest-neighbour up-sampling then conv, or a stride-2 transposed conv.
+    code_size : int or None
+        Add a dense bottleneck of this width; ``None`` keeps the last feature map
+        as the code.
+    activation : str
+        Hidden activation.
+    output_activation : str
+        ``"sigmoid"`` or ``"linear"``.
+    """
+
+    def __init__(
+        self,
+        image_shape: Sequence[int],
+        layout: str = "chw",
+        filters: Sequence[int] = (32, 32),
+        kernel_size: int = 3,
+        downsample: str = "pool",
+        upsample: str = "upsample",
+        code_size: int | None = None,
+        activation: str = "relu",
+        output_activation: str = "sigmoid",
+    ) -> None:
+        super().__init__()
+        channels, height, width = (int(s) for s in image_shape)
+        self.image_shape = (channels, height, width)
+        self.layout = layout
+        factor = 2 ** len(filters)
+        self.padded = (-(-height // factor) * factor, -(-width // factor) * factor)
+        pad = kernel_size // 2
+        encoder: list[nn.Module] = []
+        c = channels
+        for f in filters:
+            stride = 2 if downsample == "stride" else 1
+            encoder += [
+                nn.Conv2d(c, f, kernel_size, stride, pad),
+                activation_layer(activation),
+            ]
+            if downsample == "pool":
+                encoder.append(nn.MaxPool2d(2))
+            c = f
+        self.features = nn.Sequential(*encoder)
+        self.feature_shape = (c, self.padded[0] // factor, self.padded[1] // factor)
+        n_features = c * self.feature_shape[1] * self.feature_shape[2]
+        self.bottleneck: nn.Module = nn.Identity()
+        self.unbottleneck: nn.Module = nn.Identity()
+        if code_size:
+            self.bottleneck = nn.Linear(n_features, code_size)
+            self.unbottleneck = nn.Sequential(
+                nn.Linear(code_size, n_features), activation_layer(activation)
+            )
+        self.code_dim = int(code_size) if code_size else n_features
+        decoder: list[nn.Module] = []
+        for f in reversed(filters):
+            if upsample == "transpose":
+                decoder += [nn.ConvTranspose2d(c, f, 2, stride=2)]
+            else:
+                decoder += [
+                    nn.Upsample(scale_factor=2, mode="nearest"),
+                    nn.Conv2d(c, f, kernel_size, 1, pad),
+                ]
+            decoder.append(activation_layer(activation))
+            c = f
+        decoder.append(nn.Conv2d(c, channels, kernel_size, 1, pad))
+        self.decoder = nn.Sequential(*decoder)
+        self.output_activation = activation_layer(output_activation)
+        _glorot(self)
+
+    def _to_images(self, x: torch.Tensor) -> torch.Tensor:
+        c, h, w = self.image_shape
+        if self.layout == "hwc":
+            images = x.reshape(-1, h, w, c).permute(0, 3, 1, 2)
+        else:
+            images = x.reshape(-1, c, h, w)
+        return F.pad(images, (0, self.padded[1] - w, 0, self.padded[0] - h))
+
+    def _to_flat(self, images: torch.Tensor) -> torch.Tensor:
+        _, h, w = self.image_shape
+        images = images[:, :, :h, :w]
+        if self.layout == "hwc":
+            images = images.permute(0, 2, 3, 1)
+        return images.reshape(images.shape[0], -1)
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """Flattened samples → codes of shape ``(batch, code_dim)``."""
+        return self.bottleneck(self.features(self._to_images(x)).flatten(1))
+
+    def decode_logits(self, code: torch.Tensor) -> torch.Tensor:
+        maps = self.unbottleneck(code).reshape(-1, *self.feature_shape)
+        return self._to_flat(self.decoder(maps))
+
+    def decode(self, code: torch.Tensor) -> torch.Tensor:
+        """Codes → flattened reconstructions."""
+        return self.output_activation(self.decode_logits(code))
+
+    def forward(self, x: torch.Tensor) -> AEOutput:
+        code = self.encode(x)
+        return AEOutput(code, self.decode_logits(code), self.output_activation)
