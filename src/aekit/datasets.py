@@ -27,6 +27,7 @@ from .data import (
     search_dirs,
     write_idx,
 )
+from .data.images import load_images
 
 __all__ = [
     "SPLITS",
@@ -35,6 +36,7 @@ __all__ = [
     "list_datasets",
     "load",
     "load_array",
+    "load_images",
     "load_xy",
     "read_idx",
     "read_idx_pair",

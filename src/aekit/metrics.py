@@ -41,3 +41,36 @@ def squared_error_per_sample(reference: Any, estimate: Any) -> np.ndarray:
     ref = np.asarray(reference, dtype=np.float64)
     est = np.asarray(estimate, dtype=np.float64)
     return ((ref - est) ** 2).reshape(len(ref), -1).sum(axis=1)
+
+
+def ssim(reference: Any, estimate: Any, data_range: float = 1.0) -> np.ndarray:
+    """Structural similarity of each image (Wang et al., IEEE TIP 13(4), 2004).
+
+    Computed by scikit-image's ``structural_similarity`` (Gaussian-free 7×7
+    window, its defaults) one image at a time; ``data_range`` is the span of
+    possible pixel values (1.0 for images in [0, 1]). Images are ``(n, h, w)``
+    greyscale or ``(n, h, w, c)`` colour (channels last).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    from skimage.metrics import structural_similarity
+
+    ref = np.asarray(reference, dtype=np.float64)
+    est = np.asarray(estimate, dtype=np.float64)
+    if ref.shape != est.shape:
+        raise ValueError(f"shapes differ: {ref.shape} vs {est.shape}")
+    if ref.ndim not in (3, 4):
+        raise ValueError(
+            f"ssim needs images shaped (n, h, w) or (n, h, w, c), got {ref.shape}"
+        )
+    channel_axis = -1 if ref.ndim == 4 else None
+    return np.array(
+        [
+            structural_similarity(
+                r, e, data_range=data_range, channel_axis=channel_axis
+            )
+            for r, e in zip(ref, est, strict=True)
+        ]
+    )

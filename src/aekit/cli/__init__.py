@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..exceptions import AekitError
-from . import datasets, encode, models, plot, reconstruct, train
+from . import datasets, denoise, encode, models, plot, reconstruct, train
 
-SUBCOMMANDS = (train, encode, reconstruct, plot, models, datasets)
+SUBCOMMANDS = (train, encode, reconstruct, denoise, plot, models, datasets)
 
 #: Errors that mean "the user asked for something impossible": one line, exit 2.
 USER_ERRORS = (AekitError, ValueError, FileNotFoundError, OSError, KeyError)

@@ -34,6 +34,34 @@ def _activations(args: argparse.Namespace) -> Any:
     return code_activations(load_model(args.model), load_data(args))
 
 
+def _denoise(args: argparse.Namespace) -> Any:
+    from ..corruption import corrupt
+    from ..plots import denoising_grid
+
+    clean = load_data(args)[: args.n]
+    noisy = corrupt(
+        clean, args.corruption, args.noise_level, clip=True, random_state=args.seed
+    )
+    return denoising_grid(load_model(args.model), clean, noisy, n=args.n)
+
+
+def _add_denoise(p: argparse.ArgumentParser) -> None:
+    add_data_args(p)
+    p.add_argument("--n", type=int, default=10, help="number of images (default 10)")
+    p.add_argument(
+        "--corruption",
+        default="gaussian",
+        choices=["gaussian", "masking", "salt_pepper"],
+    )
+    p.add_argument(
+        "--noise-level",
+        type=float,
+        default=0.5,
+        help="std or fraction of the noise (default 0.5)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="noise seed")
+
+
 def _add_weights(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n", type=int, default=64, help="number of units (default 64)")
 
@@ -56,6 +84,7 @@ KINDS: dict[str, tuple[str, Callable[..., None], Callable[..., Any]]] = {
     ),
     "history": ("training and validation loss per epoch", _add_history, _history),
     "weights": ("first-layer encoder weights as images", _add_weights, _weights),
+    "denoise": ("noisy / denoised / clean rows", _add_denoise, _denoise),
     "activations": (
         "histogram of code activations (sparsity)",
         add_data_args,
