@@ -108,9 +108,14 @@ def test_denoise_cli_keeps_names_and_formats(tmp_path, digits, colour):
     assert out.shape[1:] == X.shape[1:]
 
 
-def test_denoise_cli_rejects_bad_folder(tmp_path, digits, capsys):
+@pytest.fixture()
+def tiny_model(tmp_path, digits):
     model = aekit.ConvAutoEncoder(filters=(4,), epochs=1, device="cpu").fit(digits)
-    path = model.save(tmp_path / "m.safetensors")
+    return model.save(tmp_path / "m.safetensors")
+
+
+def test_denoise_cli_rejects_bad_folder(tmp_path, tiny_model, capsys):
+    path = tiny_model
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "x.png").write_bytes(b"garbage")
     assert (
@@ -131,9 +136,8 @@ def test_denoise_cli_rejects_bad_folder(tmp_path, digits, capsys):
     assert not (tmp_path / "out").exists()
 
 
-def test_plot_denoise(tmp_path, digits):
-    model = aekit.ConvAutoEncoder(filters=(4,), epochs=1, device="cpu").fit(digits)
-    path = model.save(tmp_path / "m.safetensors")
+def test_plot_denoise(tmp_path, tiny_model):
+    path = tiny_model
     out = tmp_path / "denoise.png"
     assert (
         main(

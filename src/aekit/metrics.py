@@ -7,6 +7,17 @@ from typing import Any
 import numpy as np
 
 
+def _pair(reference: Any, estimate: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Both arrays as float64, checked to be same-shaped ``(n_samples, ...)``."""
+    ref = np.asarray(reference, dtype=np.float64)
+    est = np.asarray(estimate, dtype=np.float64)
+    if ref.shape != est.shape:
+        raise ValueError(f"shapes differ: {ref.shape} vs {est.shape}")
+    if ref.ndim < 2:
+        raise ValueError("expected (n_samples, ...) arrays")
+    return ref, est
+
+
 def psnr(reference: Any, estimate: Any, data_range: float = 1.0) -> np.ndarray:
     """Peak signal-to-noise ratio of each sample, in dB.
 
@@ -25,12 +36,7 @@ def psnr(reference: Any, estimate: Any, data_range: float = 1.0) -> np.ndarray:
     -------
     ndarray of shape (n_samples,)
     """
-    ref = np.asarray(reference, dtype=np.float64)
-    est = np.asarray(estimate, dtype=np.float64)
-    if ref.shape != est.shape:
-        raise ValueError(f"shapes differ: {ref.shape} vs {est.shape}")
-    if ref.ndim < 2:
-        raise ValueError("expected (n_samples, ...) arrays")
+    ref, est = _pair(reference, estimate)
     mse = ((ref - est) ** 2).reshape(len(ref), -1).mean(axis=1)
     with np.errstate(divide="ignore"):
         return 10.0 * np.log10(data_range**2 / mse)
@@ -38,8 +44,7 @@ def psnr(reference: Any, estimate: Any, data_range: float = 1.0) -> np.ndarray:
 
 def squared_error_per_sample(reference: Any, estimate: Any) -> np.ndarray:
     """Sum of squared errors over each sample's features (Hinton & Salakhutdinov)."""
-    ref = np.asarray(reference, dtype=np.float64)
-    est = np.asarray(estimate, dtype=np.float64)
+    ref, est = _pair(reference, estimate)
     return ((ref - est) ** 2).reshape(len(ref), -1).sum(axis=1)
 
 
@@ -57,10 +62,7 @@ def ssim(reference: Any, estimate: Any, data_range: float = 1.0) -> np.ndarray:
     """
     from skimage.metrics import structural_similarity
 
-    ref = np.asarray(reference, dtype=np.float64)
-    est = np.asarray(estimate, dtype=np.float64)
-    if ref.shape != est.shape:
-        raise ValueError(f"shapes differ: {ref.shape} vs {est.shape}")
+    ref, est = _pair(reference, estimate)
     if ref.ndim not in (3, 4):
         raise ValueError(
             f"ssim needs images shaped (n, h, w) or (n, h, w, c), got {ref.shape}"
