@@ -22,12 +22,12 @@ _EPS = 1e-6
 def l1_activity(weight: float) -> Penalty:
     """L1 activity penalty ``weight * mean_batch(sum_j |h_j|)`` on the code ``h``.
 
-    The textbook's ``Dense(32, activity_regularizer=l1(1e-5))`` (Keras blog, 2016).
-    Keras 1 and Keras 3 add ``l1 * sum(|h|)`` summed over the *whole batch* to a
-    loss that is a *mean* over the batch, so their weight grows with the batch size;
-    tf.keras 2 divided the penalty by the batch size, like aekit. To reproduce a
-    Keras 1/3 model trained with batch size ``B``, use ``weight = l1 * B``
-    (``1e-5 * 256 = 2.56e-3`` for the blog's model, preset ``sparse-mnist``).
+    The textbook's sparse model puts ``activity_regularizer=l1(λ)`` on its 32-unit
+    code (Keras blog, 2016). How Keras scales that term depends on the version:
+    Keras 1 (the blog's) adds ``λ * sum_j mean_batch |h_j|`` and tf.keras 2 divides
+    the batch sum by the batch size — both equal to aekit's term, so ``weight = λ``.
+    Keras 3 adds ``λ * sum |h|`` over the *whole batch* to a batch-*mean* loss, so a
+    Keras 3 model trained with batch size ``B`` corresponds to ``weight = λ * B``.
     """
 
     def penalty(module: nn.Module, inputs: torch.Tensor, output: AEOutput):
