@@ -4,8 +4,9 @@ Measures, on the held-out MNIST test set, the effect each regulariser is meant t
 have, against the same model trained without it:
 
 - sparse: the Keras blog's 784-32-784 model with its ``l1(10e-5)`` (= 1e-4)
-  activity penalty (preset ``sparse-mnist``), 100 epochs: mean code activation and the share of
-  activations below 0.01, and the BCE paid (blog: train 0.11 / test 0.10);
+  activity penalty (preset ``sparse-mnist``), 100 epochs: mean code activation
+  and the share of activations below 0.01, and the BCE paid (blog: train 0.11 /
+  test 0.10);
 - denoising: 784-128-32 with 0.5·N(0, 1) noise clipped to [0, 1] (preset
   ``denoise-mnist``): PSNR of the noisy test images, and of what a denoising and a
   plain autoencoder make of them;
@@ -180,7 +181,7 @@ def markdown(r: dict[str, Any]) -> str:
                 "",
                 "| regulariser | measure | plain | regularised | effect |",
                 "|---|---|---:|---:|---|",
-                f"| L1 activity 1e-4, code 32 (`sparse-mnist`) | mean code activation | "
+                "| L1 activity 1e-4, code 32 (`sparse-mnist`) | mean code activation | "
                 f"{s['plain']['mean_code_activation']:.3f} | "
                 f"{s['sparse']['mean_code_activation']:.4f} | "
                 f"{s['activation_reduction']:.1f}× lower |",

@@ -65,8 +65,9 @@ class AutoEncoder(BaseAutoEncoder):
         ``"l1"``: L1 activity penalty ``sparsity_weight * Σ_j |h_j|`` per sample,
         averaged over the batch, as Keras 1 and tf.keras 2 scale
         ``activity_regularizer=l1(λ)`` (Keras 3 sums over the batch: use
-        ``λ * batch_size``; see :func:`aekit.losses.penalties.l1_activity`). ``"kl"``: Ng's target
-        sparsity, ``sparsity_weight * Σ_j KL(ρ || ρ̂_j)``; needs a sigmoid code.
+        ``λ * batch_size``; see :func:`aekit.losses.penalties.l1_activity`).
+        ``"kl"``: Ng's target sparsity, ``sparsity_weight * Σ_j KL(ρ || ρ̂_j)``;
+        needs a sigmoid code.
     sparsity_weight : float or None, default=None
         Weight of the sparsity term; ``None`` means 1e-3 for ``"l1"`` and 0.1 for
         ``"kl"``. Ng's β (3 in his notes) multiplies a *summed* half squared error,
