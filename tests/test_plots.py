@@ -107,3 +107,12 @@ def test_code_activations_reports_sparsity(digits_model):
     codes = ae.transform(X)
     assert f"mean {codes.mean():.3g}" in fig.axes[0].get_title()
     assert sum(p.get_height() for p in fig.axes[0].patches) == codes.size
+
+
+def test_encoder_weights_of_a_conv_model_draws_kernels(digits_model):
+    _, X = digits_model
+    conv = aekit.ConvAutoEncoder(filters=(6,), epochs=1, device="cpu").fit(X)
+    fig = encoder_weights(conv)
+    images = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    assert len(images) == 6 and images[0].shape == (3, 3)
+    assert "convolution kernels" in fig.texts[0].get_text()

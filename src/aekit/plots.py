@@ -174,40 +174,51 @@ def training_curves(
     return fig
 
 
-def _first_linear_weight(estimator: Any) -> np.ndarray:
+def _first_layer_images(estimator: Any, n: int) -> tuple[np.ndarray, str]:
+    """First-layer weights as 2-D images, and what they are."""
     import torch
 
-    for layer in estimator.module_.encoder.modules():
+    for layer in estimator.module_.modules():
+        if isinstance(layer, torch.nn.Conv2d):
+            # (filters, channels, k, k): average colour channels into one kernel.
+            kernels = layer.weight.detach().cpu().numpy()[:n].mean(axis=1)
+            return kernels, f"{len(kernels)} first-layer convolution kernels"
         if isinstance(layer, torch.nn.Linear):
-            return layer.weight.detach().cpu().numpy()
-    raise ValueError(f"{type(estimator).__name__} has no dense first layer to draw")
+            weights = layer.weight.detach().cpu().numpy()[:n]
+            shape = tuple(getattr(estimator, "input_shape_", ()))
+            images = (
+                weights.reshape(len(weights), *shape)
+                if len(shape) == 2
+                else as_images(weights)
+            )
+            if images is None:
+                raise ValueError(
+                    f"cannot draw weights of {weights.shape[1]} inputs as images; "
+                    "encoder_weights needs image-shaped inputs"
+                )
+            return images, f"first-layer weights of {len(images)} units"
+    raise ValueError(f"{type(estimator).__name__} has no first layer to draw")
 
 
 def encoder_weights(estimator: Any, n: int = 64, ncols: int = 8) -> Figure:
-    """First-layer encoder weights, one image per hidden unit.
+    """First-layer encoder weights, one image per hidden unit or conv filter.
 
-    Each unit's incoming weights are reshaped to the input image and scaled
-    symmetrically around zero, so what a unit responds to (strokes, blobs) is
-    visible — the weight-visualisation figure of the textbook chapters.
+    Each dense unit's incoming weights are reshaped to the input image (for a
+    convolutional model, each first-layer kernel is drawn, colour channels
+    averaged) and scaled symmetrically around zero, so what a unit responds to —
+    strokes, blobs, edges — is visible: the weight-visualisation figure of the
+    textbook chapters.
 
     Parameters
     ----------
-    estimator : fitted aekit estimator with a dense first layer
+    estimator : fitted aekit estimator
     n : int
-        Number of units to draw (the first ``n``).
+        Number of units or filters to draw (the first ``n``).
     ncols : int
         Images per row.
     """
-    weights = _first_linear_weight(estimator)[:n]
-    shape = tuple(getattr(estimator, "input_shape_", ()))
-    images = weights.reshape(len(weights), *shape) if len(shape) == 2 else None
-    if images is None:
-        images = as_images(weights)
-    if images is None:
-        raise ValueError(
-            f"cannot draw weights of {weights.shape[1]} inputs as images; "
-            "encoder_weights needs image-shaped inputs"
-        )
+    images, what = _first_layer_images(estimator, n)
+    ncols = min(ncols, len(images))
     nrows = math.ceil(len(images) / ncols)
     fig = Figure(figsize=(1.1 * ncols, 1.1 * nrows + 0.5))
     axes = fig.subplots(nrows, ncols, squeeze=False)
@@ -225,7 +236,7 @@ def encoder_weights(estimator: Any, n: int = 64, ncols: int = 8) -> Figure:
             )
         else:
             ax.axis("off")
-    fig.suptitle(f"First-layer weights of {len(images)} units (red +, blue -)")
+    fig.suptitle(f"{what.capitalize()} (red +, blue −)")
     fig.tight_layout(pad=0.3)
     return fig
 

@@ -156,6 +156,13 @@ def build_estimator(args: argparse.Namespace) -> Any:
         if getattr(args, flag):
             overrides[flag] = True
     overrides["verbose"] = args.verbose
+    known = cls().get_params()
+    unknown = sorted(set(overrides) - set(known))
+    if unknown:
+        flag_of = {param: flag for flag, param in _PARAMS.items()}
+        flag_of["hidden_layer_sizes"] = "hidden"
+        flags = ", ".join("--" + flag_of.get(k, k).replace("_", "-") for k in unknown)
+        raise ValueError(f"option(s) {flags} do not apply to model {args.model!r}")
     if args.preset:
         return cls.from_preset(args.preset, **overrides)
     return cls(**overrides)
