@@ -6,7 +6,7 @@ module classes, and tests iterate over :meth:`Registry.names` to cover every mod
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
 from .exceptions import RegistryError
@@ -66,6 +66,3 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._entries)
-
-
-ModuleFactory = Callable[..., Any]

@@ -8,14 +8,12 @@ not depend on the batch size.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 from torch import nn
 
 from ..nn.layers import AEOutput
+from .objective import Penalty
 
-Penalty = Callable[[nn.Module, torch.Tensor, AEOutput], torch.Tensor]
 _EPS = 1e-6
 
 
