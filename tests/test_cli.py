@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +14,9 @@ import numpy as np
 import pytest
 
 import aekit
+import aekit.cli.plot
 from aekit.cli import SUBCOMMANDS, main
+from aekit.cli._common import save_figure
 from aekit.cli.plot import KINDS
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -186,13 +191,20 @@ def test_encode_and_reconstruct(trained, tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "kind, extra",
+    "kind, extra, n_axes",
     [
-        ("reconstructions", ["--dataset", "digits", "--n", "6"]),
-        ("history", ["--log"]),
+        ("reconstructions", ["--dataset", "digits", "--n", "6"], 12),
+        ("history", ["--log"], 1),
     ],
 )
-def test_plots_write_png(trained, tmp_path, kind, extra):
+def test_plots_write_png(trained, tmp_path, monkeypatch, kind, extra, n_axes):
+    figures = []
+
+    def save(path, fig):
+        figures.append(fig)
+        save_figure(path, fig)
+
+    monkeypatch.setattr(aekit.cli.plot, "save_figure", save)
     out = tmp_path / "sub" / f"{kind}.png"
     code = main(
         [
@@ -206,6 +218,23 @@ def test_plots_write_png(trained, tmp_path, kind, extra):
         ]
     )
     assert code == 0 and out.read_bytes()[:8] == PNG
+    assert len(figures) == 1 and len(figures[0].axes) == n_axes
+    assert list(out.parent.iterdir()) == [out]  # no temporary file left behind
+
+
+def test_plot_history_names_the_loss(trained, tmp_path, monkeypatch):
+    figures = []
+    monkeypatch.setattr(
+        aekit.cli.plot, "save_figure", lambda path, fig: figures.append(fig)
+    )
+    model = str(trained / "model.safetensors")
+    assert main(["plot", "history", "--model", model, "--output", "x.png"]) == 0
+    ax = figures[0].axes[0]
+    assert ax.get_ylabel() == "loss (binary cross-entropy)"
+    assert [t.get_text().split()[0] for t in ax.get_legend().get_texts()] == [
+        "train",
+        "validation",
+    ]
 
 
 def test_models_and_datasets_listings(capsys):
@@ -331,50 +360,117 @@ def test_python_dash_m_entry_point():
     assert proc.returncode == 0 and proc.stdout.startswith("aekit ")
 
 
-def test_demo_runs_fast_on_digits(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "examples" / "demo.py"),
-            "--dataset",
-            "digits",
-            "--epochs",
-            "2",
-            "--out",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+def test_debug_flag_shows_the_traceback_before_or_after_the_command(tmp_path):
+    argv = ["train", "--dataset", "digits", "--preset", "nope", "--out", str(tmp_path)]
+    with pytest.raises(aekit.RegistryError):
+        main(["--debug", *argv])
+    with pytest.raises(aekit.RegistryError):
+        main([*argv, "--debug"])
+
+
+def test_verbose_shows_info_logs_and_leaves_logging_as_it_was(tmp_path, capsys):
+    logger = logging.getLogger("aekit")
+    handlers, level = list(logger.handlers), logger.level
+    argv = [
+        "train",
+        "--dataset",
+        "digits",
+        "--limit",
+        "200",
+        "--epochs",
+        "1",
+        "--early-stopping",
+        "--validation-fraction",
+        "0",
+        "--out",
+        str(tmp_path),
+    ]
+    assert main(argv) == 0
+    assert "early stopping monitors" not in capsys.readouterr().err
+    assert main([*argv, "-v"]) == 0
+    captured = capsys.readouterr()
+    assert "aekit: early stopping monitors 'loss'" in captured.err
+    assert captured.out.startswith("trained 1 epochs on 200 samples: loss ")
+    assert logger.handlers == handlers and logger.level == level
+
+
+def _demo_module():
+    spec = importlib.util.spec_from_file_location(
+        "aekit_demo", ROOT / "examples" / "demo.py"
     )
-    assert proc.returncode == 0, proc.stderr
-    assert "autoencoder" in proc.stdout and "PCA (8 components)" in proc.stdout
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _check_demo_output(out: str, tmp_path: Path, code_size: int) -> None:
+    assert "1 epochs in" in out
+    rows = [
+        line for line in out.splitlines() if line.startswith(("autoencoder ", "PCA"))
+    ]
+    assert rows[1].split()[0] == "autoencoder" and len(rows[1].split()) == 3
+    assert rows[2].startswith(f"PCA ({code_size} components)")
+    assert "autoencoder vs PCA: test BCE" in out
     for name in ("reconstructions.png", "loss.png"):
         assert (tmp_path / name).read_bytes()[:8] == PNG
 
 
+def test_demo_runs_fast_on_digits(tmp_path, capsys):
+    torch = pytest.importorskip("torch")
+    threads = torch.get_num_threads()
+    argv = ["--epochs", "1", "--dataset", "digits", "--out", str(tmp_path)]
+    assert _demo_module().main(argv) == 0
+    assert torch.get_num_threads() == threads  # the demo restores it
+    out = capsys.readouterr().out
+    assert out.startswith("dataset: digits")
+    _check_demo_output(out, tmp_path, 8)
+
+
+def test_demo_falls_back_to_digits_with_a_warning(
+    tmp_path, monkeypatch, capsys, caplog
+):
+    monkeypatch.setenv("AEKIT_DATA_DIR", str(tmp_path / "no-data"))
+    monkeypatch.setenv("AEKIT_CACHE_DIR", str(tmp_path / "no-cache"))
+    monkeypatch.setenv("AEKIT_OFFLINE", "1")
+    out_dir = tmp_path / "demo"
+    with caplog.at_level(logging.WARNING, logger="aekit.demo"):
+        assert _demo_module().main(["--epochs", "1", "--out", str(out_dir)]) == 0
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "mnist is not available" in warnings[0].getMessage()
+    assert "falling back to the bundled 8x8 digits" in warnings[0].getMessage()
+    out = capsys.readouterr().out
+    assert out.startswith("dataset: digits")
+    _check_demo_output(out, out_dir, 8)
+
+
 @pytest.mark.slow
 def test_demo_on_mnist_beats_pca(tmp_path, data_dir):
+    """`make demo` as shipped: 15 epochs (after 3 the autoencoder still trails PCA)."""
     proc = subprocess.run(
         [
             sys.executable,
             str(ROOT / "examples" / "demo.py"),
-            "--epochs",
-            "3",
             "--out",
             str(tmp_path),
         ],
         capture_output=True,
         text=True,
         check=False,
-        env={**__import__("os").environ, "AEKIT_DATA_DIR": str(data_dir)},
+        env={**os.environ, "AEKIT_DATA_DIR": str(data_dir), "MPLBACKEND": "Agg"},
     )
     assert proc.returncode == 0, proc.stderr
-    lines = {
-        line.split()[0]: line.split()
-        for line in proc.stdout.splitlines()
-        if line.startswith(("autoencoder ", "PCA"))
-    }
-    assert "dataset: mnist" in proc.stdout
-    ae_bce, pca_bce = float(lines["autoencoder"][1]), float(lines["PCA"][4])
-    assert ae_bce < pca_bce
+    out = proc.stdout
+    assert out.startswith("dataset: mnist") and "15 epochs in" in out
+    lines = out.splitlines()
+    ae = next(
+        r.split() for r in lines if r.startswith("autoencoder ") and len(r.split()) == 3
+    )
+    pca = next(r.split() for r in lines if r.startswith("PCA (32 components)"))
+    ae_bce, ae_se = float(ae[1]), float(ae[2])
+    pca_bce, pca_se = float(pca[3]), float(pca[4])
+    assert ae_bce < pca_bce and ae_se < pca_se
+    assert "autoencoder vs PCA: test BCE" in out and "lower after 15 epochs" in out
+    for name in ("reconstructions.png", "loss.png"):
+        assert (tmp_path / name).read_bytes()[:8] == PNG

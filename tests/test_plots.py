@@ -72,7 +72,10 @@ def test_training_curves_without_validation():
         ((3, 784), (3, 28, 28)),
         ((3, 28, 28, 1), (3, 28, 28)),
         ((3, 1, 28, 28), (3, 28, 28)),
+        ((3, 32, 32, 3), (3, 32, 32, 3)),
+        ((3, 3, 32, 32), (3, 32, 32, 3)),
         ((3, 10), None),
+        ((3, 2, 5, 5), None),
     ],
 )
 def test_as_images(shape, expected):
@@ -116,3 +119,49 @@ def test_encoder_weights_of_a_conv_model_draws_kernels(digits_model):
     images = [ax.images[0].get_array() for ax in fig.axes if ax.images]
     assert len(images) == 6 and images[0].shape == (3, 3)
     assert "convolution kernels" in fig.texts[0].get_text()
+
+
+def test_reconstruction_grid_draws_flat_square_vectors_as_images():
+    X = np.random.default_rng(0).random((30, 784), dtype=np.float32)
+    ae = aekit.AutoEncoder(code_size=4, epochs=1, random_state=0, device="cpu").fit(X)
+    fig = reconstruction_grid(ae, X, n=3, title="custom")
+    assert len(fig.axes) == 6 and fig.axes[0].images[0].get_array().shape == (28, 28)
+    assert fig.texts[0].get_text() == "custom"
+    assert [ax.get_ylabel() for ax in fig.axes[::3]] == ["original", "reconstructed"]
+    assert all(not ax.get_xticks().size and not ax.get_yticks().size for ax in fig.axes)
+
+
+def test_reconstruction_grid_rejects_bad_n(digits_model):
+    ae, X = digits_model
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        reconstruction_grid(ae, X, n=0)
+
+
+def test_image_grid_titles_colour_and_grey_levels():
+    rgb = np.random.default_rng(0).random((3, 3, 4, 4))
+    fig = image_grid(as_images(rgb), 1, 3, titles=["a", "b", "c"])
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b", "c"]
+    assert fig.axes[0].images[0].get_array().shape == (4, 4, 3)
+    # Pixel data in [0, 1] keeps the fixed 0..1 scale; other data its own range.
+    assert fig.axes[0].images[0].get_clim() == (0.0, 1.0)
+    signed = image_grid(np.linspace(-2, 3, 32).reshape(2, 4, 4), 1, 2)
+    assert signed.axes[0].images[0].get_clim() == (-2.0, 3.0)
+    with pytest.raises(ValueError, match="do not fit"):
+        image_grid(np.zeros((7, 2, 2)), 2, 3)
+
+
+def test_training_curves_draw_validation_terms_dashed():
+    history = {
+        "loss": [2.0, 1.0],
+        "reconstruction": [1.5, 0.8],
+        "val_loss": [2.1, 1.2],
+        "val_reconstruction": [1.6, 0.9],
+    }
+    fig = training_curves(history, ylabel="binary cross-entropy")
+    assert fig.axes[0].get_ylabel() == "binary cross-entropy"
+    terms = fig.axes[1]
+    assert [line.get_linestyle() for line in terms.lines] == ["-", "--"]
+    assert terms.lines[0].get_color() == terms.lines[1].get_color()
+    assert "validation dashed" in terms.get_title()
+    with pytest.raises(ValueError, match="no 'loss'"):
+        training_curves({})

@@ -13,18 +13,36 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 
 def as_images(X: np.ndarray) -> np.ndarray | None:
-    """View samples as 2-D greyscale images if their shape allows, else ``None``.
+    """View samples as images if their shape allows, else ``None``.
 
-    ``(n, h, w)`` stays; ``(n, h, w, 1)``/``(n, 1, h, w)`` are squeezed; flat
-    vectors whose length is a perfect square become square images.
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, ...)
+        Samples. ``(n, h, w)`` stays as it is; ``(n, h, w, 1)`` and ``(n, 1, h, w)``
+        are squeezed to greyscale; colour ``(n, h, w, 3)`` stays and ``(n, 3, h, w)``
+        is moved to channels-last; flat vectors whose length is a perfect square
+        (784 → 28×28) become square greyscale images.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, h, w) or (n_samples, h, w, 3), or None
+        ``None`` when the samples are not images (e.g. 10 tabular features).
     """
     X = np.asarray(X)
-    if X.ndim == 4 and 1 in (X.shape[1], X.shape[3]):
-        X = X.reshape(X.shape[0], *[s for s in X.shape[1:] if s != 1][:2])
+    if X.ndim == 4:
+        if X.shape[3] == 1:
+            return X[..., 0]
+        if X.shape[1] == 1:
+            return X[:, 0]
+        if X.shape[3] == 3:
+            return X
+        if X.shape[1] == 3:
+            return np.moveaxis(X, 1, -1)
+        return None
     if X.ndim == 3:
         return X
     if X.ndim == 2:
@@ -34,20 +52,68 @@ def as_images(X: np.ndarray) -> np.ndarray | None:
     return None
 
 
+def _intensity_range(images: np.ndarray) -> tuple[float, float]:
+    """``(0, 1)`` for data in the unit range, else the data's own min and max."""
+    if images.size == 0:
+        return 0.0, 1.0
+    low, high = float(np.nanmin(images)), float(np.nanmax(images))
+    if low >= 0.0 and high <= 1.0:
+        return 0.0, 1.0
+    return (low, high) if high > low else (low - 0.5, low + 0.5)
+
+
 def image_grid(
     images: np.ndarray,
     nrows: int,
     ncols: int,
+    titles: Sequence[str] | None = None,
     *,
     row_titles: Sequence[str] | None = None,
     title: str | None = None,
     cell_size: float = 1.1,
+    vmin: float | None = None,
+    vmax: float | None = None,
 ) -> Figure:
-    """Draw ``nrows * ncols`` greyscale images without ticks, row by row."""
+    """Draw images in a grid, row by row: greyscale, no ticks, tight layout.
+
+    Parameters
+    ----------
+    images : array-like of shape (k, h, w) or (k, h, w, 3)
+        At most ``nrows * ncols`` images; cells left over stay blank.
+    nrows, ncols : int
+        Grid size.
+    titles : sequence of str, optional
+        One small title above each image.
+    row_titles : sequence of str, optional
+        One label left of each row (e.g. ``["original", "reconstructed"]``).
+    title : str, optional
+        Figure title.
+    cell_size : float
+        Size of one image in inches.
+    vmin, vmax : float, optional
+        Grey levels of black and white, shared by all images. By default
+        ``[0, 1]`` for data in that range (the usual pixel scale), otherwise the
+        data's min and max, so all images stay comparable.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``nrows * ncols`` axes.
+    """
+    images = np.asarray(images)
+    if nrows < 1 or ncols < 1:
+        raise ValueError(f"need nrows >= 1 and ncols >= 1, got {nrows} x {ncols}")
+    if len(images) > nrows * ncols:
+        raise ValueError(f"{len(images)} images do not fit a {nrows} x {ncols} grid")
+    auto_low, auto_high = _intensity_range(images)
+    low = auto_low if vmin is None else vmin
+    high = auto_high if vmax is None else vmax
     fig = Figure(
         figsize=(
             cell_size * ncols + (1.2 if row_titles else 0.2),
-            cell_size * nrows + (0.5 if title else 0.1),
+            cell_size * nrows
+            + (0.5 if title else 0.1)
+            + (0.25 * nrows if titles else 0),
         )
     )
     axes = fig.subplots(nrows, ncols, squeeze=False)
@@ -56,10 +122,14 @@ def image_grid(
         ax.set_yticks([])
         for spine in ax.spines.values():
             spine.set_visible(False)
-        if index < len(images):
-            ax.imshow(
-                images[index], cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest"
-            )
+        if index >= len(images):
+            continue
+        image = images[index]
+        if image.ndim == 3:  # colour: imshow takes RGB values in [0, 1] as they are
+            image = np.clip((image - low) / ((high - low) or 1.0), 0.0, 1.0)
+        ax.imshow(image, cmap="gray", vmin=low, vmax=high, interpolation="nearest")
+        if titles is not None and index < len(titles):
+            ax.set_title(titles[index], fontsize=8)
     if row_titles:
         for ax, label in zip(axes[:, 0], row_titles, strict=False):
             ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10)
@@ -69,76 +139,138 @@ def image_grid(
     return fig
 
 
-def reconstruction_grid(estimator: Any, X: np.ndarray, n: int = 10) -> Figure:
+def reconstruction_grid(
+    estimator: Any, X: np.ndarray, n: int = 10, *, title: str | None = None
+) -> Figure:
     """Originals (top row) over their reconstructions (bottom row).
 
-    The figure of the Keras blog's autoencoder tutorial. Non-image data is drawn
-    as overlaid profiles of each sample and its reconstruction instead.
+    The figure of the Keras blog's autoencoder tutorial. Images may come as
+    ``(n, h, w)``, with a channel axis, or flat with a perfect-square length (784
+    pixels are drawn as 28×28). Other data (tabular features) is drawn as one small
+    line plot per sample, the original and its reconstruction overlaid.
 
     Parameters
     ----------
     estimator : fitted aekit estimator
         Anything with ``reconstruct``.
-    X : array-like
+    X : array-like of shape (n_samples, ...)
         Samples; the first ``n`` are drawn.
     n : int
         Number of samples.
+    title : str, optional
+        Figure title; by default the estimator's name and the mean squared error
+        of the samples shown.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``2 * n`` image axes, or one line plot per sample for non-image data.
     """
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
     X = np.asarray(X)[:n]
-    recon = estimator.reconstruct(X)
+    if len(X) == 0:
+        raise ValueError("X holds no samples to draw")
+    recon = np.asarray(estimator.reconstruct(X))
+    flat, flat_recon = X.reshape(len(X), -1), recon.reshape(len(X), -1)
+    err = float(np.mean((flat_recon - flat) ** 2))
+    if title is None:
+        title = f"{type(estimator).__name__} reconstructions (MSE {err:.4g})"
     originals, recons = as_images(X), as_images(recon)
-    name = type(estimator).__name__
     if originals is None or recons is None:
-        return _profile_grid(X.reshape(len(X), -1), recon.reshape(len(X), -1), name)
-    err = np.mean((recon.reshape(len(X), -1) - X.reshape(len(X), -1)) ** 2)
+        return _profile_grid(flat, flat_recon, title)
     return image_grid(
         np.concatenate([originals, recons]),
         2,
         len(X),
         row_titles=["original", "reconstructed"],
-        title=f"{name} reconstructions (MSE {err:.4f})",
+        title=title,
     )
 
 
-def _profile_grid(X: np.ndarray, recon: np.ndarray, name: str) -> Figure:
+def _profile_grid(X: np.ndarray, recon: np.ndarray, title: str) -> Figure:
+    """One line plot per sample: its features and their reconstruction."""
     ncols = min(len(X), 5)
     nrows = math.ceil(len(X) / ncols)
-    fig = Figure(figsize=(3.0 * ncols, 2.2 * nrows))
+    fig = Figure(figsize=(2.8 * ncols, 2.0 * nrows + 0.6))
     axes = fig.subplots(nrows, ncols, squeeze=False)
+    many = X.shape[1] > 30
     for index, ax in enumerate(axes.flat):
         if index >= len(X):
             ax.axis("off")
             continue
-        ax.plot(X[index], color="0.2", lw=1.2, label="original")
+        features = np.arange(X.shape[1])
+        marker = None if many else "o"
+        ax.plot(features, X[index], color="0.15", lw=1.2, marker=marker, ms=3)
         ax.plot(
-            recon[index], color="tab:orange", lw=1.2, ls="--", label="reconstructed"
+            features,
+            recon[index],
+            color="tab:orange",
+            lw=1.2,
+            ls="--",
+            marker=marker,
+            ms=3,
         )
         ax.set_title(f"sample {index}", fontsize=9)
-        ax.set_xlabel("feature", fontsize=8)
-    axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"{name} reconstructions")
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        if index >= len(X) - ncols:
+            ax.set_xlabel("feature", fontsize=8)
+    fig.legend(
+        handles=axes.flat[0].lines,
+        labels=["original", "reconstructed"],
+        loc="upper right",
+        ncols=2,
+        fontsize=9,
+        frameon=False,
+    )
+    fig.suptitle(title, x=0.02, ha="left")
     fig.tight_layout()
     return fig
 
 
 def training_curves(
-    history: Mapping[str, Sequence[float]], log_scale: bool = False
+    history: Mapping[str, Sequence[float]],
+    log_scale: bool = False,
+    *,
+    title: str = "Training curves",
+    ylabel: str = "loss",
 ) -> Figure:
     """Loss per epoch: ``loss`` and ``val_loss``, plus any separate loss terms.
+
+    The legend gives each curve's final value. When the history holds separate
+    terms of the objective (``reconstruction``, ``l1``, ``kl_sparsity``,
+    ``contractive``…) they get a second panel on a log axis, train solid and
+    validation dashed.
 
     Parameters
     ----------
     history : mapping of str to sequence of float
         An estimator's ``history_`` (Keras-style: one value per epoch).
+        ``epoch_time`` is ignored.
     log_scale : bool
-        Use a logarithmic loss axis.
+        Use a logarithmic loss axis for the total loss.
+    title : str
+        Title of the loss panel.
+    ylabel : str
+        Label of the loss axis, e.g. ``"binary cross-entropy"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, or two when separate loss terms are present.
     """
+    if not history.get("loss"):
+        raise ValueError("history has no 'loss' values to draw")
     terms = [
         k
         for k in history
-        if k not in ("loss", "val_loss", "epoch_time") and not k.startswith("val_")
+        if k not in ("loss", "val_loss", "epoch_time")
+        and not k.startswith("val_")
+        and len(history[k]) > 0
     ]
-    fig = Figure(figsize=(10 if terms else 6, 4))
+    fig = Figure(figsize=(10.5 if terms else 6, 4))
     axes = fig.subplots(1, 2 if terms else 1, squeeze=False)[0]
     ax = axes[0]
     for key, style in (("loss", "-"), ("val_loss", "--")):
@@ -146,32 +278,60 @@ def training_curves(
         if values:
             epochs = np.arange(1, len(values) + 1)
             label = f"{'train' if key == 'loss' else 'validation'} ({values[-1]:.4g})"
-            ax.plot(epochs, values, style, lw=2, label=label)
-    ax.set_xlabel("epoch")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel("loss")
-    ax.set_title("Training curves")
-    ax.grid(alpha=0.3)
+            marker = "o" if len(values) <= 25 else None
+            ax.plot(epochs, values, style, lw=2, marker=marker, ms=4, label=label)
+    ax.set_title(title)
+    _style_epoch_axis(ax, ylabel + (" (log scale)" if log_scale else ""))
     ax.legend(title="final value")
     if log_scale:
-        ax.set_yscale("log")
+        _log_axis(ax)
     if terms:
+        ax_terms = axes[1]
         for key in terms:
             values = history[key]
-            ax_terms = axes[1]
-            ax_terms.plot(
+            (line,) = ax_terms.plot(
                 np.arange(1, len(values) + 1),
                 values,
                 lw=2,
                 label=f"{key} ({values[-1]:.4g})",
             )
-        axes[1].set_xlabel("epoch")
-        axes[1].set_title("Loss terms (train)")
-        axes[1].set_yscale("log")
-        axes[1].grid(alpha=0.3)
-        axes[1].legend()
+            val = history.get(f"val_{key}")
+            if val:
+                ax_terms.plot(
+                    np.arange(1, len(val) + 1),
+                    val,
+                    "--",
+                    lw=1.5,
+                    color=line.get_color(),
+                    label="_nolegend_",
+                )
+        has_val = any(history.get(f"val_{key}") for key in terms)
+        ax_terms.set_title(
+            "Loss terms (train solid, validation dashed)"
+            if has_val
+            else "Loss terms (train)"
+        )
+        _style_epoch_axis(ax_terms, "term value (log scale)")
+        _log_axis(ax_terms)
+        ax_terms.legend(title="final value")
     fig.tight_layout()
     return fig
+
+
+def _log_axis(ax: Any) -> None:
+    """Log-scale y axis labelled with plain numbers (0.2, not 2×10⁻¹)."""
+    ax.set_yscale("log")
+    plain = FuncFormatter(lambda value, _: f"{value:.3g}")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
+    ax.tick_params(axis="y", which="both", labelsize=8)
+
+
+def _style_epoch_axis(ax: Any, ylabel: str) -> None:
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
 
 
 def _first_layer_images(estimator: Any, n: int) -> tuple[np.ndarray, str]:

@@ -7,9 +7,10 @@ parser's ``func`` default does the work by calling library functions.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from .._version import __version__
 from ..exceptions import AekitError
@@ -21,12 +22,25 @@ SUBCOMMANDS = (train, encode, reconstruct, denoise, plot, models, datasets)
 USER_ERRORS = (AekitError, ValueError, FileNotFoundError, OSError, KeyError)
 
 
+EPILOG = """\
+examples:
+  aekit train --dataset mnist --preset vanilla-mnist --epochs 20 --out runs/vanilla
+  aekit encode --model runs/vanilla/model.safetensors --dataset mnist --split test \\
+      --output codes.npy
+  aekit plot reconstructions --model runs/vanilla/model.safetensors \\
+      --dataset mnist --split test --output recon.png
+  aekit plot history --model runs/vanilla/model.safetensors --output loss.png
+
+Run `aekit COMMAND --help` for the options of one command."""
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The ``aekit`` parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="aekit",
         description="Train, apply and inspect autoencoders.",
-        epilog="Example: aekit train --dataset mnist --preset vanilla-mnist "
-        "--epochs 20 --out runs/vanilla",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"aekit {__version__}")
     parser.add_argument(
@@ -37,35 +51,88 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in SUBCOMMANDS:
         module.add_parser(subparsers)
+    _accept_debug_everywhere(parser)
     return parser
 
 
-def _configure_logging(verbose: int) -> None:
+def _accept_debug_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Let ``--debug`` also follow the subcommand (``aekit train ... --debug``)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.add_argument(
+                    "--debug",
+                    action="store_true",
+                    default=argparse.SUPPRESS,
+                    help=argparse.SUPPRESS,
+                )
+                _accept_debug_everywhere(sub)
+
+
+class _Formatter(logging.Formatter):
+    """``aekit: message`` for INFO, ``aekit: warning: message`` above."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = "" if record.levelno <= logging.INFO else record.levelname.lower()
+        return f"aekit: {level + ': ' if level else ''}{record.getMessage()}"
+
+
+@contextlib.contextmanager
+def _logging_to_stderr(verbose: int) -> Iterator[None]:
+    """Show aekit's log messages on stderr: warnings always, INFO with ``-v``.
+
+    The handler writes to the current ``sys.stderr`` and is removed afterwards,
+    with the logger's level restored, so calling :func:`main` in-process (tests,
+    notebooks) leaves no logging state behind.
+    """
     logger = logging.getLogger("aekit")
-    if not any(getattr(h, "_aekit_cli", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("aekit: %(message)s"))
-        handler._aekit_cli = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    level = logger.level
+    logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    """Run the command line in-process and return its exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 on success; 2 for a usage error or a one-line ``aekit: error:`` raised
+        by the library (``--debug`` shows the traceback instead); 130 when
+        interrupted.
+    """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
-    _configure_logging(getattr(args, "verbose", 0))
     try:
-        return int(args.func(args) or 0)
+        with _logging_to_stderr(getattr(args, "verbose", 0)):
+            return int(args.func(args) or 0)
     except USER_ERRORS as exc:
         if args.debug:
             raise
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        text = str(exc).strip()
+        message = text.splitlines()[0] if text else type(exc).__name__
         print(f"aekit: error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("aekit: interrupted", file=sys.stderr)
+        return 130
 
 
 def run() -> None:

@@ -100,6 +100,7 @@ def add_apply_command(
     p.add_argument("--model", type=Path, required=True, help="a saved model file")
     add_data_args(p)
     p.add_argument("--output", type=Path, required=True, help="output .npy file")
+    add_verbose(p)
 
     def run(args: argparse.Namespace) -> int:
         result = getattr(load_model(args.model), method)(load_data(args))

@@ -11,6 +11,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="list datasets and whether they are available",
         description="List the datasets aekit knows, with sizes, citations and "
         "where each is found (AEKIT_DATA_DIR, the cache, or downloadable).",
+        epilog="Example: AEKIT_DATA_DIR=../shared/data aekit datasets",
     )
     p.set_defaults(func=run)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._common import add_data_args, load_data, load_model, save_figure
+from ._common import add_data_args, add_verbose, load_data, load_model, save_figure
 
 
 def _reconstructions(args: argparse.Namespace) -> Any:
@@ -19,7 +19,17 @@ def _reconstructions(args: argparse.Namespace) -> Any:
 def _history(args: argparse.Namespace) -> Any:
     from ..plots import training_curves
 
-    return training_curves(load_model(args.model).history_, log_scale=args.log)
+    model = load_model(args.model)
+    loss = getattr(model, "loss", None)
+    ylabel = f"loss ({_LOSS_NAMES.get(loss, loss)})" if loss else "loss"
+    return training_curves(model.history_, log_scale=args.log, ylabel=ylabel)
+
+
+_LOSS_NAMES = {
+    "bce": "binary cross-entropy",
+    "mse": "mean squared error",
+    "mae": "mean absolute error",
+}
 
 
 def _weights(args: argparse.Namespace) -> Any:
@@ -93,22 +103,43 @@ KINDS: dict[str, tuple[str, Callable[..., None], Callable[..., Any]]] = {
 }
 
 
+_MODEL = "runs/vanilla/model.safetensors"
+#: kind -> the arguments of an example call, shown under ``--help``.
+EXAMPLES = {
+    "reconstructions": f"--model {_MODEL} --dataset mnist --split test "
+    "--output recon.png",
+    "history": f"--model {_MODEL} --log --output loss.png",
+    "weights": f"--model {_MODEL} --n 100 --output weights.png",
+    "denoise": "--model runs/dae/model.safetensors --dataset mnist --split test "
+    "--noise-level 0.5 --output denoise.png",
+    "activations": "--model runs/sparse/model.safetensors --dataset mnist "
+    "--split test --limit 1000 --output codes.png",
+}
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "plot",
         help="draw a figure from a saved model",
-        description="Draw a figure from a saved model into an image file.",
+        description="Draw a figure from a saved model into an image file "
+        "(.png, .svg or .pdf). KIND says which figure.",
         epilog="Example: aekit plot reconstructions --model runs/vanilla/"
         "model.safetensors --dataset mnist --split test --output recon.png",
     )
     kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True)
     for kind, (help_text, add_args, draw) in KINDS.items():
-        sub = kinds.add_parser(kind, help=help_text, description=help_text)
+        sub = kinds.add_parser(
+            kind,
+            help=help_text,
+            description=f"Plot {help_text}.",
+            epilog=f"Example: aekit plot {kind} {EXAMPLES[kind]}",
+        )
         sub.add_argument("--model", type=Path, required=True, help="a saved model file")
         add_args(sub)
         sub.add_argument(
             "--output", type=Path, required=True, help="image file (.png, .svg, .pdf)"
         )
+        add_verbose(sub)
         sub.set_defaults(func=_runner(draw))
 
 

@@ -53,7 +53,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "train",
         help="train an autoencoder and save it",
         description="Train an autoencoder on a dataset or an array file; writes "
-        "OUT/model.safetensors and OUT/history.json.",
+        "OUT/model.safetensors and OUT/history.json. Options left out keep the "
+        "preset's (or the estimator's default) values.",
         epilog="Example: aekit train --dataset mnist --preset vanilla-mnist "
         "--epochs 20 --out runs/vanilla",
     )
@@ -73,18 +74,32 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="SIZES",
         help="encoder hidden layer sizes, e.g. 128,64 (decoder mirrors)",
     )
-    p.add_argument("--code-size", type=int)
-    p.add_argument("--activation")
-    p.add_argument("--code-activation")
+    p.add_argument("--code-size", type=int, metavar="N", help="units in the code")
+    p.add_argument("--activation", help="hidden-layer activation, e.g. relu")
+    p.add_argument("--code-activation", help="code-layer activation, e.g. linear")
     p.add_argument("--output-activation", choices=["linear", "sigmoid"])
-    p.add_argument("--loss", choices=["mse", "bce", "mae"])
-    p.add_argument("--optimizer")
+    p.add_argument(
+        "--loss", choices=["mse", "bce", "mae"], help="bce needs data in [0, 1]"
+    )
+    p.add_argument("--optimizer", help="adam, sgd, ...")
     p.add_argument("--lr", type=float, help="learning rate")
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--validation-fraction", type=float)
-    p.add_argument("--early-stopping", action="store_true", default=None)
-    p.add_argument("--patience", type=int)
+    p.add_argument("--batch-size", type=int, metavar="N")
+    p.add_argument("--epochs", type=int, metavar="N")
+    p.add_argument(
+        "--validation-fraction",
+        type=float,
+        metavar="F",
+        help="share of the data held out for val_loss (0 for none)",
+    )
+    p.add_argument(
+        "--early-stopping",
+        action="store_true",
+        default=None,
+        help="stop when the validation loss stops improving",
+    )
+    p.add_argument(
+        "--patience", type=int, metavar="N", help="epochs without improvement"
+    )
     p.add_argument("--seed", type=int, help="random_state, for reproducible runs")
     p.add_argument("--device", help="auto (default), cpu, cuda, cuda:N")
     reg = p.add_argument_group("regularisation (any combination)")
