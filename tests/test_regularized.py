@@ -68,6 +68,53 @@ def test_corruption_rejects_bad_settings(kind, level, match):
         corruption.corrupt(np.zeros((2, 2)), kind, level)
 
 
+def test_corrupt_keeps_tensors_as_tensors():
+    x = torch.full((200, 50), 0.5, dtype=torch.float64)
+    noisy = corruption.corrupt(x, "masking", 0.5, random_state=0)
+    assert isinstance(noisy, torch.Tensor) and noisy.dtype == torch.float64
+    assert torch.equal(x, torch.full((200, 50), 0.5, dtype=torch.float64))
+    # The same seed gives the same mask whatever the container.
+    as_numpy = corruption.corrupt(x.numpy(), "masking", 0.5, random_state=0)
+    np.testing.assert_array_equal(noisy.numpy() == 0, as_numpy == 0)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        corruption.corrupt(x, None, 0.1)
+    with pytest.raises(aekit.DataError, match="NaN"):
+        corruption.corrupt(np.array([[np.nan]]), "masking", 0.1)
+
+
+def _spy_inputs(monkeypatch) -> list[torch.Tensor]:
+    """Record every batch the dense module's forward sees."""
+    seen: list[torch.Tensor] = []
+    forward = DenseAutoEncoderModule.forward
+
+    def spy(self, x):
+        seen.append(x.detach().clone())
+        return forward(self, x)
+
+    monkeypatch.setattr(DenseAutoEncoderModule, "forward", spy)
+    return seen
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_noise_fresh_per_batch_or_fixed_once(digits, monkeypatch, fixed):
+    X, _ = digits
+    seen = _spy_inputs(monkeypatch)
+    aekit.AutoEncoder(
+        corruption="salt_pepper",
+        noise_level=0.3,
+        noise_fixed=fixed,
+        epochs=2,
+        batch_size=len(X),
+        random_state=0,
+        device="cpu",
+    ).fit(X)
+    first, second = seen  # one batch per epoch, rows shuffled differently
+    same_rows = torch.equal(
+        torch.sort(first.sum(dim=1)).values, torch.sort(second.sum(dim=1)).values
+    )
+    assert same_rows is fixed
+
+
 def test_training_sees_noisy_inputs_but_clean_targets(digits, monkeypatch):
     X, _ = digits
     flat = torch.from_numpy(X.reshape(len(X), -1))
@@ -192,6 +239,40 @@ def test_contractive_lowers_jacobian_norm(digits):
     assert "contractive" in cae.history_
 
 
+@pytest.mark.parametrize("method", ["exact", "hutchinson"])
+def test_contractive_reported_on_validation_data(digits, method):
+    X, _ = digits
+    ae = aekit.AutoEncoder(
+        **{**BASE, "epochs": 2},
+        hidden_layer_sizes=(16,),
+        contractive=0.1,
+        contractive_method=method,
+        validation_fraction=0.2,
+    ).fit(X)
+    assert np.all(np.isfinite(ae.history_["val_contractive"]))
+    assert ae.history_["val_contractive"][-1] > 0
+
+
+def test_combined_terms_logged_separately(digits):
+    X, _ = digits
+    ae = aekit.AutoEncoder(
+        **{**BASE, "epochs": 3},
+        sparsity="l1",
+        sparsity_weight=1e-3,
+        corruption="masking",
+        noise_level=0.2,
+        contractive=0.1,
+        contractive_method="hutchinson",
+        validation_fraction=0.2,
+    ).fit(X)
+    h = ae.history_
+    assert {"reconstruction", "l1", "contractive"} <= set(h)
+    assert {"val_reconstruction", "val_l1", "val_contractive"} <= set(h)
+    total = np.add(np.add(h["reconstruction"], h["l1"]), h["contractive"])
+    np.testing.assert_allclose(h["loss"], total, rtol=1e-5)
+    assert all(v > 0 for key in ("l1", "contractive") for v in h[key])
+
+
 # ------------------------------------------------------------------ greedy
 def test_greedy_pretraining_helps_at_equal_small_budget(digits):
     X, X_test = digits
@@ -207,6 +288,46 @@ def test_greedy_pretraining_helps_at_equal_small_budget(digits):
     assert len(greedy.pretrain_history_) == 3
     assert all(len(h["loss"]) == 5 for h in greedy.pretrain_history_)
     assert greedy.score(X_test) > random_init.score(X_test)
+
+
+def test_greedy_labels_each_layer_and_corrupts_its_inputs(digits, monkeypatch):
+    X, _ = digits
+    calls = []
+    fit = aekit.train.Trainer.fit
+
+    def spy(self, module, step, data, X_val=None, description="training"):
+        calls.append((description, data))
+        return fit(self, module, step, data, X_val, description)
+
+    monkeypatch.setattr(aekit.train.Trainer, "fit", spy)
+    aekit.AutoEncoder(
+        hidden_layer_sizes=(32, 16),
+        code_size=8,
+        epochs=1,
+        pretrain="greedy",
+        pretrain_epochs=1,
+        corruption="masking",
+        noise_level=0.5,
+        noise_fixed=True,
+        random_state=0,
+        device="cpu",
+    ).fit(X)
+    labels = [label for label, _ in calls]
+    assert labels == [
+        "pretrain layer 1/3",
+        "pretrain layer 2/3",
+        "pretrain layer 3/3",
+        "AutoEncoder",
+    ]
+    # Fixed noise: every stage trains on (noisy inputs, clean targets) pairs,
+    # each layer on the codes of the one below (32 then 16 features).
+    widths = []
+    for _, data in calls:
+        noisy, clean = data
+        zeroed = ((noisy == 0) & (clean != 0)).sum() / (clean != 0).sum()
+        assert 0.4 < zeroed < 0.6  # noise_level=0.5 of the entries
+        widths.append(clean.shape[1])
+    assert widths == [64, 32, 16, 64]
 
 
 def test_greedy_history_survives_save_load(digits, tmp_path):
@@ -263,3 +384,4 @@ def test_closed_form_needs_single_sigmoid_layer(digits):
     )
     with pytest.raises(ValueError, match="closed_form"):
         ae.fit(digits[0])
+    assert not hasattr(ae, "module_")  # rejected before any training

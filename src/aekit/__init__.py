@@ -5,7 +5,7 @@
 >>> ae = aekit.AutoEncoder(code_size=8, epochs=3, random_state=0).fit(X)
 """
 
-from . import datasets, models
+from . import corruption, datasets, models
 from ._version import __version__
 from .estimators import AutoEncoder, ConvAutoEncoder
 from .exceptions import (
@@ -28,6 +28,7 @@ __all__ = [
     "RegistryError",
     "TrainingError",
     "__version__",
+    "corruption",
     "datasets",
     "load",
     "models",

@@ -25,10 +25,16 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .. import models
-from ..corruption import check_corruption, make_corruption
+from ..corruption import Corruption, check_corruption, make_corruption
 from ..exceptions import DataError
 from ..losses.objective import Objective
-from ..losses.penalties import Penalty, contractive, kl_sparsity, l1_activity
+from ..losses.penalties import (
+    Penalty,
+    contractive,
+    kl_sparsity,
+    l1_activity,
+    single_sigmoid_layer,
+)
 from ..losses.reconstruction import RECONSTRUCTION_LOSSES
 from ..nn.layers import ACTIVATIONS
 from ..registry import Registry
@@ -153,31 +159,44 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             )
         corruption = None
         if self.corruption is not None and not self.noise_fixed:
-            corruption = make_corruption(
-                self.corruption,
-                self.noise_level,
-                self.noise_mean,
-                self.noise_clip,
-                generator,
-            )
+            corruption = self._corruption(generator)
         return Objective(self.loss, penalties, corruption)
+
+    def _corruption(
+        self, generator: torch.Generator, clip: bool | None = None
+    ) -> Corruption:
+        """The configured input noise, drawn from ``generator``."""
+        return make_corruption(
+            self.corruption,
+            self.noise_level,
+            self.noise_mean,
+            self.noise_clip if clip is None else clip,
+            generator,
+        )
 
     def _training_data(self, X: torch.Tensor, seed: int) -> Data:
         """Clean data, or (noisy, clean) pairs when the noise is drawn once."""
         if self.corruption is None or not self.noise_fixed:
             return X
-        generator = torch.Generator().manual_seed(seed + 2)
-        noisy = make_corruption(
-            self.corruption,
-            self.noise_level,
-            self.noise_mean,
-            self.noise_clip,
-            generator,
-        )(X)
+        noisy = self._corruption(torch.Generator().manual_seed(seed + 2))(X)
         return (noisy, X)
 
     def _pretrain(self, X: torch.Tensor, seed: int) -> None:
         """Hook run before training (greedy layer-wise pretraining)."""
+
+    def _check_module(self, module: torch.nn.Module) -> None:
+        """Reject settings that the built network cannot honour (before training)."""
+        if (
+            self.contractive
+            and self.contractive_method == "closed_form"
+            and single_sigmoid_layer(module) is None
+        ):
+            raise ValueError(
+                "contractive_method='closed_form' needs an encoder of one Linear "
+                "layer with a sigmoid code (no hidden_layer_sizes, "
+                "code_activation='sigmoid'); use 'exact' or 'hutchinson' for "
+                "this network"
+            )
 
     def _check_input_range(self, X: np.ndarray, input_name: str = "X") -> None:
         """BCE compares with probabilities, so it needs data in [0, 1]."""
@@ -263,7 +282,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         X_train, X_val = self._split_validation(X2, rng)
         self.device_ = resolve_device(self.device)
         self.module_config_ = self._module_config(self.n_features_in_)
-        self.module_ = self._build_module(seed)
+        module = self._build_module(seed)
+        self._check_module(module)
+        self.module_ = module
         callbacks: list[Callback] = []
         if self.early_stopping:
             callbacks.append(EarlyStopping(patience=self.patience))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import torch
 
+from ..corruption import Corruption
 from ..io import register_estimator
 from ..nn.layers import ACTIVATIONS
 from ..registry import Registry
@@ -62,49 +63,70 @@ class AutoEncoder(BaseAutoEncoder):
     patience : int, default=5
         Epochs without improvement tolerated by early stopping.
     sparsity : {None, "l1", "kl"}, default=None
-        ``"l1"``: L1 activity penalty ``sparsity_weight * Σ_j |h_j|`` per sample,
-        averaged over the batch, as Keras 1 and tf.keras 2 scale
-        ``activity_regularizer=l1(λ)`` (Keras 3 sums over the batch: use
-        ``λ * batch_size``; see :func:`aekit.losses.penalties.l1_activity`).
-        ``"kl"``: Ng's target sparsity, ``sparsity_weight * Σ_j KL(ρ || ρ̂_j)``;
-        needs a sigmoid code.
+        Sparse autoencoder. ``"l1"``: L1 activity penalty
+        ``sparsity_weight * Σ_j |h_j|`` per sample, averaged over the batch — the
+        scale of Keras 1 and tf.keras 2's ``activity_regularizer=l1(λ)``, so
+        ``sparsity_weight = λ``; multi-backend Keras 2 and Keras 3 before 2026
+        summed over the batch, so their λ is ``λ * batch_size`` here (see
+        :func:`aekit.losses.penalties.l1_activity`). ``"kl"``: target sparsity
+        ``sparsity_weight * Σ_j KL(ρ || ρ̂_j)``, ρ̂_j the batch-mean activation of
+        code unit j (Ng, "Sparse autoencoder", CS294A lecture notes, 2011); needs
+        ``code_activation="sigmoid"``.
     sparsity_weight : float or None, default=None
-        Weight of the sparsity term; ``None`` means 1e-3 for ``"l1"`` and 0.1 for
-        ``"kl"``. Ng's β (3 in his notes) multiplies a *summed* half squared error,
-        while aekit's losses average over the ``d`` features, so his β corresponds
-        to ``β * 2 / d`` here (≈0.1 for 8×8 digits, ≈0.008 for MNIST).
+        Weight (>= 0) of the sparsity term; ``None`` means 1e-3 for ``"l1"`` and
+        0.1 for ``"kl"``. The Keras blog's MNIST model uses ``l1(10e-5)``, i.e.
+        1e-4 (preset ``"sparse-mnist"``). Ng's β (3 in his notes) multiplies a
+        *summed* half squared error, while aekit's losses average over the ``d``
+        features, so his β corresponds to ``β * 2 / d`` here (≈0.1 for 8×8
+        digits, ≈0.008 for MNIST).
     sparsity_target : float, default=0.05
         ρ, the target mean activation of each code unit for ``"kl"``; in (0, 1).
     corruption : {None, "gaussian", "masking", "salt_pepper"}, default=None
-        Denoising autoencoder (Vincent et al., ICML 2008): inputs are corrupted
-        during training only, the targets stay clean; ``transform``,
-        ``reconstruct`` and ``score_samples`` never corrupt. See
-        :mod:`aekit.corruption` to corrupt test data the same way.
+        Denoising autoencoder (Vincent et al., "Extracting and Composing Robust
+        Features with Denoising Autoencoders", ICML 2008): the network sees
+        corrupted inputs during training and reconstructs the clean ones (the
+        targets are never corrupted); ``transform``, ``reconstruct`` and
+        ``score_samples`` never corrupt. :func:`aekit.corruption.corrupt`
+        corrupts test data the same way.
     noise_level : float, default=0.5
-        Standard deviation of ``"gaussian"`` noise, or the fraction of corrupted
-        entries for ``"masking"``/``"salt_pepper"`` (in [0, 1]).
+        Standard deviation (>= 0) of ``"gaussian"`` noise, or the fraction of
+        corrupted entries, in [0, 1], for ``"masking"``/``"salt_pepper"``.
     noise_mean : float, default=0.0
         Mean of the Gaussian noise (the Packt chapter uses N(0.5, 0.5)).
     noise_clip : bool, default=False
-        Clip corrupted inputs to [0, 1] (the Keras blog: 0.5·N(0, 1), clipped).
+        Clip Gaussian-corrupted inputs to [0, 1] (the Keras blog: 0.5·N(0, 1),
+        clipped).
     noise_fixed : bool, default=False
-        Draw the noise once before training instead of fresh for every batch.
+        Draw the noise once, before training, instead of fresh for every batch
+        (fresh noise is the usual choice and regularises more).
     contractive : float, default=0.0
-        λ of the contractive penalty ``λ ||∂h/∂x||²_F`` (Rifai et al., ICML 2011);
-        0 disables it.
+        λ (>= 0) of the contractive penalty ``λ ||∂h/∂x||²_F``, the squared
+        Frobenius norm of the encoder's Jacobian averaged over the batch (Rifai
+        et al., "Contractive Auto-Encoders", ICML 2011); 0 disables it.
     contractive_method : {"auto", "closed_form", "exact", "hutchinson"}, default="auto"
-        ``"auto"``: closed form for a single sigmoid encoder layer, else exact
-        autograd (one extra backward pass per code unit per batch);
-        ``"hutchinson"``: an unbiased estimate at ``contractive_samples``
-        backward passes per batch.
+        How the Jacobian norm is computed. ``"closed_form"``: Rifai et al.'s
+        formula for one sigmoid layer, ``Σ_j (h_j(1-h_j))² ||W_j||²`` (one
+        matrix-vector product; needs no hidden layers and a sigmoid code).
+        ``"exact"``: autograd, one backward pass per code unit per batch (cost
+        grows with ``code_size``: a 784-128-32 step takes ~14x as long).
+        ``"hutchinson"``: the unbiased estimate ``E_v ||Jᵀv||²`` with Rademacher
+        ``v``, ``contractive_samples`` backward passes per batch whatever the
+        code size (~1.7x for one probe). ``"auto"``: the closed form when it
+        applies, else exact.
     contractive_samples : int, default=1
         Probe vectors per batch for ``"hutchinson"``.
     pretrain : {None, "greedy"}, default=None
-        Greedy layer-wise pretraining (Bengio et al., NIPS 2007): each encoder
-        layer and its decoder mirror are first trained as a shallow autoencoder
-        on the codes of the layer below (a denoising one when ``corruption`` is
-        set: stacked denoising autoencoders, Vincent et al., JMLR 2010), then
-        the whole network is fine-tuned for ``epochs``.
+        Greedy layer-wise pretraining (Bengio et al., "Greedy Layer-Wise
+        Training of Deep Networks", NIPS 2007; Hinton & Salakhutdinov, 2006, with
+        autoencoders in place of RBMs): each encoder layer and its decoder
+        mirror are first trained as a shallow autoencoder on the codes of the
+        layer below — the first with this estimator's ``loss`` and output, deeper
+        ones with squared error through ``activation`` — then the whole network
+        is fine-tuned with the full objective for ``epochs``. With
+        ``corruption`` each layer is a denoising autoencoder (stacked denoising
+        autoencoders, Vincent et al., JMLR 11, 2010; deeper layers' inputs are
+        codes, so ``noise_clip`` applies to them only for a sigmoid
+        ``activation``). Penalties apply to fine-tuning only.
     pretrain_epochs : int, default=10
         Epochs per layer of greedy pretraining.
     random_state : int, RandomState or None, default=None
@@ -120,7 +142,10 @@ class AutoEncoder(BaseAutoEncoder):
     module_ : torch.nn.Module
         The trained network (:class:`aekit.nn.DenseAutoEncoderModule`).
     history_ : dict of list of float
-        Per-epoch ``loss`` (and ``val_loss``, loss terms, ``epoch_time``).
+        Per-epoch ``loss`` (the total minimised), ``epoch_time`` and, with
+        validation data, ``val_loss``. With a regulariser each term also has its
+        own entry: ``reconstruction``, ``l1`` or ``kl_sparsity``,
+        ``contractive`` (and ``val_`` versions).
     n_features_in_ : int
         Number of features after flattening each sample.
     input_shape_ : tuple of int
@@ -128,7 +153,8 @@ class AutoEncoder(BaseAutoEncoder):
     n_iter_ : int
         Epochs actually run.
     pretrain_history_ : list of dict
-        With ``pretrain="greedy"``: one training history per pretrained layer.
+        With ``pretrain="greedy"``: one training history per pretrained layer,
+        bottom first (empty otherwise); saved with the model.
 
     Examples
     --------
@@ -233,8 +259,25 @@ class AutoEncoder(BaseAutoEncoder):
             epochs=self.pretrain_epochs,
             trainer_options=self._trainer_options(),
             seed=seed,
-            corruption=self._objective(seed).corruption,
+            corruption=None
+            if self.corruption is None
+            else self._layer_corruption(seed),
+            noise_fixed=self.noise_fixed,
         )
+
+    def _layer_corruption(self, seed: int) -> Callable[[int], Corruption]:
+        """Noise for the inputs of pretraining layer ``i``, each with its own seed.
+
+        Clipping to [0, 1] is for pixel data: deeper layers see codes, which are
+        clipped only when they are sigmoid activations (already in [0, 1]).
+        """
+
+        def layer_noise(i: int) -> Corruption:
+            generator = torch.Generator().manual_seed(seed + 10 + i)
+            clip = self.noise_clip and (i == 0 or self.activation == "sigmoid")
+            return self._corruption(generator, clip)
+
+        return layer_noise
 
     def _extra_state(self) -> dict[str, Any]:
         return {"pretrain_history_": getattr(self, "pretrain_history_", [])}

@@ -12,12 +12,14 @@ those two ``Linear`` modules with the deep network, so no weights are copied.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import nn
 
-from ..losses.objective import Corruption, Objective
+from ..corruption import Corruption
+from ..losses.objective import Objective
 from ..nn.layers import AEOutput, activation_layer
 from ..train import Trainer
 
@@ -58,14 +60,45 @@ def greedy_pretrain(
     epochs: int,
     trainer_options: dict[str, Any],
     seed: int,
-    corruption: Corruption | None = None,
+    corruption: Callable[[int], Corruption] | None = None,
+    noise_fixed: bool = False,
 ) -> list[dict[str, list[float]]]:
     """Pretrain ``module``'s encoder/decoder pairs in place, bottom layer first.
 
-    The first layer reconstructs the data with the estimator's own ``loss`` and
-    output activation; deeper layers reconstruct the codes below them with squared
-    error through the hidden ``activation`` (the code values are not in [0, 1] in
-    general, so BCE would not apply). Returns one history per layer.
+    Parameters
+    ----------
+    module : nn.Module
+        A dense autoencoder with ``encoder``/``decoder`` ``nn.Sequential`` stacks
+        of ``Linear`` layers, each followed by its activation (if any).
+    X : Tensor of shape (n_samples, n_features)
+        Training data, on the module's device.
+    loss : str
+        Reconstruction loss of the first layer: the estimator's own. Deeper
+        layers reconstruct the codes below them with squared error, through the
+        hidden ``activation`` that follows the mirrored decoder layer in the deep
+        network (so a ReLU stack reconstructs non-negative codes, a sigmoid stack
+        codes in (0, 1)); codes are not probabilities, so BCE would not apply.
+    output_activation : str
+        Output activation of the first layer (the estimator's).
+    hidden_activation : str
+        Activation of the deep network's hidden layers.
+    epochs : int
+        Epochs per layer.
+    trainer_options : dict
+        Batch size, optimizer, learning rate and verbosity for each layer's
+        :class:`~aekit.train.Trainer`.
+    seed : int
+        Layer ``i`` shuffles with ``seed + i``.
+    corruption : callable, optional
+        ``corruption(i)`` returns the noise for layer ``i``'s inputs (stacked
+        denoising autoencoders, Vincent et al., JMLR 2010).
+    noise_fixed : bool
+        Corrupt each layer's inputs once before its training instead of per batch.
+
+    Returns
+    -------
+    list of dict
+        One training history per layer, bottom first.
     """
     encoder_blocks = _layers(module.encoder)  # type: ignore[arg-type]
     decoder_linears = [m for m in module.decoder if isinstance(m, nn.Linear)]  # type: ignore[union-attr]
@@ -78,11 +111,16 @@ def greedy_pretrain(
             decoder_linears[-(i + 1)],
             output_activation if i == 0 else hidden_activation,
         )
-        objective = Objective(loss if i == 0 else "mse", corruption=corruption)
+        noise = corruption(i) if corruption is not None else None
+        data: torch.Tensor | tuple[torch.Tensor, torch.Tensor] = codes
+        if noise is not None and noise_fixed:
+            data = (noise(codes), codes)
+            noise = None
+        objective = Objective(loss if i == 0 else "mse", corruption=noise)
         trainer = Trainer(epochs=epochs, seed=seed + i, **trainer_options)
         histories.append(
             trainer.fit(
-                shallow, objective, codes, description=f"pretrain layer {i + 1}/{depth}"
+                shallow, objective, data, description=f"pretrain layer {i + 1}/{depth}"
             )
         )
         with torch.no_grad():

@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from ..corruption import Corruption
 from ..nn.layers import AEOutput
 from .reconstruction import RECONSTRUCTION_LOSSES
 
 #: A penalty sees the module, the (possibly corrupted) input and the forward output
 #: and returns a scalar already multiplied by its weight.
 Penalty = Callable[[nn.Module, torch.Tensor, AEOutput], torch.Tensor]
-#: A corruption maps a clean batch to a noisy one (denoising autoencoders).
-Corruption = Callable[[torch.Tensor], torch.Tensor]
 
 
 @dataclass
