@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import platform
@@ -49,28 +50,38 @@ def hardware() -> dict[str, Any]:
     }
 
 
-def run_keras(backend: str, X: np.ndarray, X_val: np.ndarray, **model: Any) -> dict:
-    """Train the Keras twin in a subprocess on the same arrays; return its JSON."""
+def run_keras(
+    backend: str, script: str, arrays: dict[str, np.ndarray], **model: Any
+) -> dict:
+    """Run a Keras twin ``script`` in a subprocess on the same arrays; return its JSON.
+
+    Each array is saved as ``.npy`` and passed as ``--<name> path``; every other
+    keyword becomes a ``--<key> value`` option. A failure is returned as
+    ``{"backend": ..., "error": [last stderr line]}`` rather than raised, so one
+    missing backend does not lose the rest of a benchmark run.
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        train, val = Path(tmp, "train.npy"), Path(tmp, "val.npy")
-        np.save(train, X)
-        np.save(val, X_val)
-        cmd = [
-            sys.executable,
-            str(Path(__file__).with_name("_keras_dense.py")),
-            "--backend",
-            backend,
-            "--train",
-            str(train),
-            "--val",
-            str(val),
-        ]
+        cmd = [sys.executable, str(Path(__file__).with_name(script))]
+        cmd += ["--backend", backend]
+        for name, array in arrays.items():
+            path = Path(tmp, f"{name}.npy")
+            np.save(path, array)
+            cmd += [f"--{name.replace('_', '-')}", str(path)]
         for key, value in model.items():
             cmd += [f"--{key.replace('_', '-')}", str(value)]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode:
         return {"backend": backend, "error": proc.stderr.strip().splitlines()[-1:]}
     return json.loads(proc.stdout)
+
+
+def keras_backends() -> list[tuple[str, bool]]:
+    """``(backend, installed)`` for the Keras 3 backends the benchmarks compare."""
+    have_keras = importlib.util.find_spec("keras") is not None
+    return [
+        (backend, have_keras and importlib.util.find_spec(backend) is not None)
+        for backend in ("jax", "tensorflow")
+    ]
 
 
 def write_result(name: str, result: dict[str, Any]) -> Path:

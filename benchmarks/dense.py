@@ -20,7 +20,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import time
 from pathlib import Path
@@ -33,6 +32,7 @@ import aekit
 from _common import (
     RESULTS,
     hardware,
+    keras_backends,
     load_flat,
     run_keras,
     seconds_per_epoch,
@@ -78,14 +78,18 @@ def train_aekit(preset: str, X, X_test, epochs: int, seed: int, verbose: int) ->
 
 def compare_keras(X, X_test, epochs: int, seed: int, aekit_spe: float) -> list[dict]:
     rows = []
-    for backend, module in (("jax", "jax"), ("tensorflow", "tensorflow")):
-        if (
-            importlib.util.find_spec("keras") is None
-            or importlib.util.find_spec(module) is None
-        ):
+    for backend, installed in keras_backends():
+        if not installed:
             rows.append({"backend": backend, "error": "not installed"})
             continue
-        out = run_keras(backend, X, X_test, code_size=32, epochs=epochs, seed=seed)
+        out = run_keras(
+            backend,
+            "_keras_dense.py",
+            {"train": X, "val": X_test},
+            code_size=32,
+            epochs=epochs,
+            seed=seed,
+        )
         if "epoch_times" in out:
             spe = seconds_per_epoch(out["epoch_times"])
             out = {

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 def bench_path(monkeypatch):
     monkeypatch.syspath_prepend(str(BENCH))
     yield
-    for name in ("dense", "regularized", "_common"):
+    for name in ("dense", "regularized", "denoise", "_common"):
         sys.modules.pop(name, None)
 
 
@@ -80,3 +80,37 @@ def test_regularized_benchmark_small(bench_path, data_dir, monkeypatch):
     assert result["contractive"]["jacobian_reduction"] > 1
     assert result["greedy"]["greedy"]["epochs"] == 1
     assert "greedy pretraining" in regularized.markdown(result)
+
+
+def test_denoise_benchmark_small(bench_path, data_dir, monkeypatch):
+    monkeypatch.setenv("AEKIT_DATA_DIR", str(data_dir))
+    import denoise
+
+    result = denoise.main(
+        [
+            "--limit",
+            "3000",
+            "--val-limit",
+            "50",
+            "--test-limit",
+            "100",
+            "--epochs",
+            "3",
+            "--conv-epochs",
+            "2",
+            "--packt-epochs",
+            "2",
+            "--no-write",
+        ]
+    )
+    for name in denoise.DATASETS:
+        heavy = result["table"][name]["0.5·N(0,1)"]
+        # Every tuned classical denoiser must improve on the noisy input it gets.
+        for method in denoise.CLASSICAL:
+            assert heavy["classical"][method]["psnr"] > heavy["noisy"]["psnr"]
+        assert math.isfinite(heavy["conv_dae"]["psnr"])
+        assert -1 <= heavy["conv_dae"]["ssim"] <= 1
+    packt = result["packt"]
+    assert packt["epochs"] == 2 and 0 < packt["test_bce"] < 0.7
+    table = denoise.markdown(result)
+    assert "`packt-denoiser`" in table and "non-local means (tuned)" in table
