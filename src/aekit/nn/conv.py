@@ -116,7 +116,7 @@ class ConvAutoEncoderModule(nn.Module):
         # oneDNN (CPU) and cuDNN run NHWC convolutions much faster than NCHW: a
         # training step of the Packt denoiser took 0.6x the time on one CPU thread.
         # Saving makes the weights contiguous again, so files are unaffected.
-        self.to(memory_format=torch.channels_last)
+        self.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
 
     def _to_images(self, x: torch.Tensor) -> torch.Tensor:
         c, h, w = self.image_shape
