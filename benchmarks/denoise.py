@@ -383,10 +383,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
 
-    path = RESULTS / "denoise.json"
     result: dict[str, Any] = {"benchmark": "denoise"}
-    if args.part != "all" and not args.no_write and path.exists():
-        result = json.loads(path.read_text())
     config = {k: v for k, v in vars(args).items() if k not in ("part", "no_write")}
     if args.part in ("all", "table"):
         result["table"] = {"config": config, "hardware": hardware()}
@@ -396,6 +393,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         result["packt"] = {**packt(args), "config": config, "hardware": hardware()}
     print(json.dumps(result, indent=2))
     if not args.no_write:
+        path = RESULTS / "denoise.json"
+        if args.part != "all" and path.exists():
+            # Read at the end, not the start, so the two parts can run at once.
+            result = {**json.loads(path.read_text()), **result}
         write_result("denoise", result)
         if "table" in result and "packt" in result:
             (RESULTS / "denoise.md").write_text(markdown(result))
