@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 def bench_path(monkeypatch):
     monkeypatch.syspath_prepend(str(BENCH))
     yield
-    for name in ("dense", "regularized", "denoise", "_common"):
+    for name in ("dense", "regularized", "denoise", "vae", "_common"):
         sys.modules.pop(name, None)
 
 
@@ -114,3 +114,33 @@ def test_denoise_benchmark_small(bench_path, data_dir, monkeypatch):
     assert packt["epochs"] == 2 and 0 < packt["test_bce"] < 0.7
     table = denoise.markdown(result)
     assert "`packt-denoiser`" in table and "non-local means (tuned)" in table
+
+
+def test_vae_benchmark_small(bench_path, data_dir, monkeypatch):
+    monkeypatch.setenv("AEKIT_DATA_DIR", str(data_dir))
+    import vae
+
+    result = vae.main(
+        [
+            "--limit",
+            "2000",
+            "--epochs",
+            "2",
+            "--nll-epochs",
+            "2",
+            "--nll-importance",
+            "20",
+            "--nll-test-limit",
+            "200",
+            "--no-write",
+        ]
+    )
+    for part in ("fashion", "conv"):
+        run = result[part]
+        assert run["epochs"] == 2 and math.isfinite(run["test_loss"])
+        # Even two epochs must beat the untrained model's ~543 nats (784·ln 2).
+        assert 0 < run["train_loss"] < 543
+    nll = result["nll"]
+    assert nll["test_nll"] <= nll["test_negative_elbo"] + 1e-3  # IWAE ≥ ELBO
+    assert result["conv"]["n_params"] == 65733
+    assert "`iwae-mnist`" in vae.markdown(result)

@@ -237,6 +237,57 @@ def test_plot_history_names_the_loss(trained, tmp_path, monkeypatch):
     ]
 
 
+@pytest.fixture(scope="module")
+def trained_vae(tmp_path_factory):
+    out = tmp_path_factory.mktemp("vae")
+    argv = ["train", "--model", "vae", "--dataset", "digits", "--latent-dim", "2"]
+    argv += ["--hidden", "64", "--epochs", "5", "--kl-warmup-epochs", "2"]
+    argv += ["--seed", "0", "--device", "cpu", "--out", str(out)]
+    assert main(argv) == 0
+    return out / "model.safetensors"
+
+
+def test_train_vae_and_sample(trained_vae, tmp_path, capsys):
+    model = aekit.load(trained_vae)
+    assert isinstance(model, aekit.VariationalAutoEncoder)
+    assert model.latent_dim == 2 and model.kl_warmup_epochs == 2
+    assert {"reconstruction", "kl"} <= set(model.history_)
+    npy, png = tmp_path / "s.npy", tmp_path / "s.png"
+    for out in (npy, png):
+        argv = ["sample", "--model", str(trained_vae), "--n", "9", "--seed", "1"]
+        assert main([*argv, "--output", str(out)]) == 0
+    samples = np.load(npy)
+    assert samples.shape == (9, 8, 8)
+    np.testing.assert_array_equal(samples, model.sample(9, random_state=1))
+    assert png.read_bytes()[:8] == PNG
+    assert "wrote 9 samples" in capsys.readouterr().out
+
+
+def test_sample_refuses_a_model_that_cannot_generate(trained, tmp_path, capsys):
+    model = str(trained / "model.safetensors")
+    code = main(["sample", "--model", model, "--output", str(tmp_path / "x.npy")])
+    assert code == 2
+    assert "cannot generate" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "kind, extra, n_axes",
+    [
+        ("latent", ["--dataset", "digits", "--limit", "300"], 1),
+        ("manifold", ["--n", "5"], 25),
+        ("interpolation", ["--dataset", "digits", "--steps", "4"], 6),
+    ],
+)
+def test_vae_plots(trained_vae, tmp_path, monkeypatch, kind, extra, n_axes):
+    figures = []
+    monkeypatch.setattr(
+        aekit.cli.plot, "save_figure", lambda path, fig: figures.append(fig)
+    )
+    argv = ["plot", kind, "--model", str(trained_vae), *extra, "--output", "x.png"]
+    assert main(argv) == 0
+    assert len(figures[0].axes) == n_axes
+
+
 def test_models_and_datasets_listings(capsys):
     assert main(["models"]) == 0
     out = capsys.readouterr().out

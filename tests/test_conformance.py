@@ -78,11 +78,34 @@ REGULARIZED = {
 }
 
 
+#: VariationalAutoEncoder: both encoders, both likelihoods, every objective option.
+VARIATIONAL = {
+    "conv-gaussian-learned": {
+        "encoder": "conv",
+        "filters": (8, 16),
+        "likelihood": "gaussian",
+        "latent_dim": 4,
+    },
+    "dense-gaussian-fixed": {"likelihood": "gaussian", "decoder_variance": 0.05},
+    "iwae": {"objective": "iwae", "k": 3, "latent_dim": 4},
+    "beta-warmup-free-bits": {"beta": 2.0, "kl_warmup_epochs": 5, "free_bits": 0.05},
+    "conv-binarized": {
+        "encoder": "conv",
+        "filters": (8,),
+        "dynamic_binarization": True,
+    },
+}
+
+
 def _cases() -> list[tuple[str, type, dict]]:
     quick = {"epochs": 15, "batch_size": 32, "random_state": 0, "device": "cpu"}
     cases = [
         (f"AutoEncoder-{name}", aekit.AutoEncoder, {**params, **quick})
         for name, params in REGULARIZED.items()
+    ]
+    cases += [
+        (f"VariationalAutoEncoder-{name}", aekit.VariationalAutoEncoder, {**p, **quick})
+        for name, p in VARIATIONAL.items()
     ]
     for cls_name in ESTIMATORS.names():
         cls = ESTIMATORS.get(cls_name)

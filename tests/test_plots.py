@@ -165,3 +165,52 @@ def test_training_curves_draw_validation_terms_dashed():
     assert "validation dashed" in terms.get_title()
     with pytest.raises(ValueError, match="no 'loss'"):
         training_curves({})
+
+
+@pytest.fixture(scope="module")
+def small_vae():
+    X, y = aekit.datasets.load("digits")
+    vae = aekit.VariationalAutoEncoder(
+        latent_dim=3, hidden_layer_sizes=(32,), epochs=3, random_state=0, device="cpu"
+    )
+    return vae.fit(X), X, y
+
+
+def test_latent_scatter_projects_with_pca_and_colours_by_label(small_vae):
+    from aekit.plots import latent_scatter
+
+    vae, X, y = small_vae
+    fig = latent_scatter(vae, X, y)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "PC1" and "principal components" in ax.get_title()
+    assert len(ax.collections) == len(np.unique(y))  # one scatter per class
+    with pytest.raises(ValueError, match="labels"):
+        latent_scatter(vae, X, y[:10])
+
+
+def test_latent_manifold_decodes_the_prior_quantiles(small_vae):
+    from aekit.plots import latent_manifold
+
+    vae, _, _ = small_vae
+    fig = latent_manifold(vae, n=4, dims=(0, 2))
+    assert len(fig.axes) == 16
+    # The centre of an even grid straddles z = 0: images there must differ from
+    # the corners, i.e. the decoder responds to the latent grid.
+    first, last = (np.asarray(ax.images[0].get_array()) for ax in fig.axes[::15])
+    assert not np.allclose(first, last)
+    with pytest.raises(ValueError, match="dims"):
+        latent_manifold(vae, dims=(0, 3))
+    with pytest.raises(ValueError, match="quantile_range"):
+        latent_manifold(vae, quantile_range=(0.0, 1.0))
+
+
+def test_interpolation_starts_and_ends_at_the_inputs(small_vae):
+    from aekit.plots import interpolate
+
+    vae, X, _ = small_vae
+    fig = interpolate(vae, X[0], X[1], steps=5)
+    assert len(fig.axes) == 7
+    np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), X[0])
+    np.testing.assert_array_equal(fig.axes[-1].images[0].get_array(), X[1])
+    with pytest.raises(ValueError, match="steps"):
+        interpolate(vae, X[0], X[1], steps=1)

@@ -7,7 +7,7 @@
 
 from . import corruption, datasets, models
 from ._version import __version__
-from .estimators import AutoEncoder, ConvAutoEncoder
+from .estimators import AutoEncoder, ConvAutoEncoder, VariationalAutoEncoder
 from .exceptions import (
     AekitError,
     DataError,
@@ -27,6 +27,7 @@ __all__ = [
     "ModelFileError",
     "RegistryError",
     "TrainingError",
+    "VariationalAutoEncoder",
     "__version__",
     "corruption",
     "datasets",

@@ -22,6 +22,7 @@ from torch import nn
 
 from .nn.conv import ConvAutoEncoderModule
 from .nn.dense import DenseAutoEncoderModule
+from .nn.variational import VariationalAutoEncoderModule
 from .registry import Registry
 
 MODELS: Registry[Callable[..., nn.Module]] = Registry("model")
@@ -50,3 +51,4 @@ def list() -> builtins.list[str]:
 
 register("dense", DenseAutoEncoderModule)
 register("conv", ConvAutoEncoderModule)
+register("vae", VariationalAutoEncoderModule)

@@ -444,3 +444,165 @@ def denoising_grid(
         row_titles=["noisy", "denoised", "clean"],
         title=f"{type(estimator).__name__} denoising (+{gain:.1f} dB PSNR)",
     )
+
+
+def _codes_2d(codes: np.ndarray) -> tuple[np.ndarray, str]:
+    """The codes themselves when 2-D, else their first two principal components."""
+    if codes.shape[1] == 2:
+        return codes, "z"
+    if codes.shape[1] == 1:
+        return np.column_stack([codes[:, 0], np.zeros(len(codes))]), "z"
+    from sklearn.decomposition import PCA
+
+    return PCA(n_components=2, random_state=0).fit_transform(codes), "PC"
+
+
+def latent_scatter(
+    estimator: Any,
+    X: np.ndarray,
+    y: np.ndarray | None = None,
+    *,
+    title: str | None = None,
+    max_points: int = 10000,
+) -> Figure:
+    """Scatter of the codes of ``X`` in two dimensions, coloured by label.
+
+    Codes of more than two dimensions are projected on their first two principal
+    components (PCA, deterministic), and the axes say so. Works for any fitted
+    estimator with ``transform`` (for a VAE, the posterior means).
+
+    Parameters
+    ----------
+    estimator : fitted aekit estimator
+    X : array-like
+        Samples to encode.
+    y : array-like of shape (n_samples,), optional
+        Labels; with ten or fewer classes each gets a colour and a legend entry,
+        otherwise a colour bar.
+    title : str, optional
+        Figure title.
+    max_points : int
+        Draw at most this many samples (the first ones), so the plot stays
+        readable and light.
+    """
+    X = np.asarray(X)[:max_points]
+    if len(X) == 0:
+        raise ValueError("X holds no samples to draw")
+    points, axis = _codes_2d(np.asarray(estimator.transform(X)))
+    fig = Figure(figsize=(6.4, 5.6))
+    ax = fig.subplots()
+    if y is None:
+        ax.scatter(points[:, 0], points[:, 1], s=3, alpha=0.5, color="tab:blue")
+    else:
+        labels = np.asarray(y)[: len(X)]
+        if len(labels) != len(X):
+            raise ValueError(f"y has {len(labels)} labels for {len(X)} samples")
+        classes = np.unique(labels)
+        if len(classes) <= 10:
+            for i, c in enumerate(classes):
+                mask = labels == c
+                ax.scatter(
+                    points[mask, 0],
+                    points[mask, 1],
+                    s=3,
+                    alpha=0.6,
+                    color=f"C{i}",
+                    label=str(c),
+                )
+            legend = ax.legend(
+                title="label", markerscale=4, fontsize=8, loc="best", framealpha=0.8
+            )
+            for handle in legend.legend_handles:
+                if handle is not None:
+                    handle.set_alpha(1.0)
+        else:
+            sc = ax.scatter(points[:, 0], points[:, 1], s=3, c=labels, cmap="viridis")
+            fig.colorbar(sc, ax=ax, label="label")
+    ax.set_xlabel(f"{axis}1")
+    ax.set_ylabel(f"{axis}2")
+    ax.set_title(
+        title
+        or f"{type(estimator).__name__} codes"
+        + (" (first two principal components)" if axis == "PC" else "")
+    )
+    fig.tight_layout()
+    return fig
+
+
+def latent_manifold(
+    estimator: Any,
+    n: int = 20,
+    *,
+    dims: tuple[int, int] = (0, 1),
+    quantile_range: tuple[float, float] = (0.05, 0.95),
+    title: str | None = None,
+) -> Figure:
+    """Decoded grid over two latent dimensions (the textbook's manifold figure).
+
+    The grid points are the Gaussian quantiles of ``linspace(*quantile_range, n)``
+    in each of the two ``dims`` (the other latent units stay at 0, the prior's
+    mean), so equal steps hold equal prior mass, as in Kingma & Welling (2014),
+    figure 4. Meant for a VAE; any estimator with ``inverse_transform`` works, but
+    the quantiles of N(0, 1) only mean something under a standard normal prior.
+    """
+    from scipy.stats import norm
+
+    if n < 2:
+        raise ValueError(f"n must be >= 2, got {n}")
+    low, high = quantile_range
+    if not 0 < low < high < 1:
+        raise ValueError(
+            f"quantile_range must satisfy 0 < low < high < 1, got {low, high}"
+        )
+    latent_dim = int(estimator.module_.code_dim)
+    if len(set(dims)) != 2 or not all(0 <= d < latent_dim for d in dims):
+        raise ValueError(f"dims must be two different units below {latent_dim}")
+    grid = norm.ppf(np.linspace(low, high, n))
+    z = np.zeros((n * n, latent_dim), dtype=np.float32)
+    # Row 0 at the top holds the largest value of the second dimension.
+    z[:, dims[0]] = np.tile(grid, n)
+    z[:, dims[1]] = np.repeat(grid[::-1], n)
+    images = as_images(estimator.inverse_transform(z))
+    if images is None:
+        raise ValueError("the decoded samples are not images")
+    return image_grid(
+        images,
+        n,
+        n,
+        title=title or f"decoded latent grid (z{dims[0] + 1} →, z{dims[1] + 1} ↑)",
+        cell_size=0.45,
+    )
+
+
+def interpolate(
+    estimator: Any,
+    x_a: np.ndarray,
+    x_b: np.ndarray,
+    steps: int = 10,
+    *,
+    title: str | None = None,
+) -> Figure:
+    """Decode the straight line between the codes of two samples.
+
+    The first and last images are the two inputs; in between, the decodings of
+    ``(1 - t)·code(x_a) + t·code(x_b)`` for ``steps`` evenly spaced ``t``.
+    """
+    if steps < 2:
+        raise ValueError(f"steps must be >= 2, got {steps}")
+    pair = np.stack([np.asarray(x_a), np.asarray(x_b)])
+    codes = np.asarray(estimator.transform(pair))
+    t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
+    path = (1 - t) * codes[0] + t * codes[1]
+    decoded = as_images(estimator.inverse_transform(path.astype(np.float32)))
+    ends = as_images(pair)
+    if decoded is None or ends is None:
+        raise ValueError("the samples are not images")
+    images = np.concatenate([ends[:1], decoded, ends[1:]])
+    labels = ["x_a"] + [f"t={v:.2f}" for v in t[:, 0]] + ["x_b"]
+    return image_grid(
+        images,
+        1,
+        len(images),
+        titles=labels,
+        title=title or "interpolation between two codes",
+    )

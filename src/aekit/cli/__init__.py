@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 
 from .._version import __version__
 from ..exceptions import AekitError
-from . import datasets, denoise, encode, models, plot, reconstruct, train
+from . import datasets, denoise, encode, models, plot, reconstruct, sample, train
 
-SUBCOMMANDS = (train, encode, reconstruct, denoise, plot, models, datasets)
+SUBCOMMANDS = (train, encode, reconstruct, denoise, sample, plot, models, datasets)
 
 #: Errors that mean "the user asked for something impossible": one line, exit 2.
 USER_ERRORS = (AekitError, ValueError, FileNotFoundError, OSError, KeyError)
@@ -30,6 +30,9 @@ examples:
   aekit plot reconstructions --model runs/vanilla/model.safetensors \\
       --dataset mnist --split test --output recon.png
   aekit plot history --model runs/vanilla/model.safetensors --output loss.png
+  aekit train --model vae --preset mnist-2d --dataset mnist --epochs 10 --out runs/vae
+  aekit sample --model runs/vae/model.safetensors --n 64 --output samples.png
+  aekit plot manifold --model runs/vae/model.safetensors --output manifold.png
 
 Run `aekit COMMAND --help` for the options of one command."""
 

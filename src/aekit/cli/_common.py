@@ -37,17 +37,28 @@ def add_data_args(parser: argparse.ArgumentParser, required: bool = True) -> Non
 
 def load_data(args: argparse.Namespace) -> np.ndarray:
     """The samples named by the data arguments."""
+    return load_data_xy(args)[0]
+
+
+def load_data_xy(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray | None]:
+    """The samples named by the data arguments, and their labels if they have any
+    (a named dataset, or an .npz file with a ``y`` array)."""
     from .. import datasets
 
+    y: np.ndarray | None = None
     if args.dataset:
-        X, _ = datasets.load(args.dataset, split=args.split)
+        X, y = datasets.load(args.dataset, split=args.split)
     else:
         X = datasets.load_array(args.data)
+        if args.data.suffix == ".npz":
+            with np.load(args.data, allow_pickle=False) as archive:
+                y = archive["y"] if "y" in archive.files else None
     if args.limit is not None:
         if args.limit < 1:
             raise DataError(f"--limit must be >= 1, got {args.limit}")
         X = X[: args.limit]
-    return X
+        y = None if y is None else y[: args.limit]
+    return X, y
 
 
 def add_verbose(parser: argparse.ArgumentParser) -> None:

@@ -7,7 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._common import add_data_args, add_verbose, load_data, load_model, save_figure
+from ._common import (
+    add_data_args,
+    add_verbose,
+    load_data,
+    load_data_xy,
+    load_model,
+    save_figure,
+)
 
 
 def _reconstructions(args: argparse.Namespace) -> Any:
@@ -55,6 +62,40 @@ def _denoise(args: argparse.Namespace) -> Any:
     return denoising_grid(load_model(args.model), clean, noisy, n=args.n)
 
 
+def _latent(args: argparse.Namespace) -> Any:
+    from ..plots import latent_scatter
+
+    X, y = load_data_xy(args)
+    return latent_scatter(load_model(args.model), X, y)
+
+
+def _manifold(args: argparse.Namespace) -> Any:
+    from ..plots import latent_manifold
+
+    return latent_manifold(load_model(args.model), n=args.n)
+
+
+def _interpolation(args: argparse.Namespace) -> Any:
+    from ..plots import interpolate
+
+    X = load_data(args)
+    for index in (args.a, args.b):
+        if not 0 <= index < len(X):
+            raise ValueError(f"sample index {index} is outside 0..{len(X) - 1}")
+    return interpolate(load_model(args.model), X[args.a], X[args.b], steps=args.steps)
+
+
+def _add_manifold(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--n", type=int, default=20, help="grid side (default 20)")
+
+
+def _add_interpolation(p: argparse.ArgumentParser) -> None:
+    add_data_args(p)
+    p.add_argument("--a", type=int, default=0, help="index of the first sample")
+    p.add_argument("--b", type=int, default=1, help="index of the second sample")
+    p.add_argument("--steps", type=int, default=10, help="decoded steps (default 10)")
+
+
 def _add_denoise(p: argparse.ArgumentParser) -> None:
     add_data_args(p)
     p.add_argument("--n", type=int, default=10, help="number of images (default 10)")
@@ -100,6 +141,17 @@ KINDS: dict[str, tuple[str, Callable[..., None], Callable[..., Any]]] = {
         add_data_args,
         _activations,
     ),
+    "latent": ("2-D scatter of the codes, coloured by label", add_data_args, _latent),
+    "manifold": (
+        "decoded grid over two latent dimensions (VAE)",
+        _add_manifold,
+        _manifold,
+    ),
+    "interpolation": (
+        "decoded path between the codes of two samples",
+        _add_interpolation,
+        _interpolation,
+    ),
 }
 
 
@@ -114,6 +166,11 @@ EXAMPLES = {
     "--noise-level 0.5 --output denoise.png",
     "activations": "--model runs/sparse/model.safetensors --dataset mnist "
     "--split test --limit 1000 --output codes.png",
+    "latent": "--model runs/vae/model.safetensors --dataset mnist --split test "
+    "--limit 5000 --output latent.png",
+    "manifold": "--model runs/vae/model.safetensors --n 20 --output manifold.png",
+    "interpolation": "--model runs/vae/model.safetensors --dataset mnist "
+    "--split test --a 0 --b 1 --output interpolation.png",
 }
 
 

@@ -36,6 +36,14 @@ _PARAMS = {
     "contractive_samples": "contractive_samples",
     "pretrain": "pretrain",
     "pretrain_epochs": "pretrain_epochs",
+    "latent_dim": "latent_dim",
+    "encoder": "encoder",
+    "likelihood": "likelihood",
+    "beta": "beta",
+    "kl_warmup_epochs": "kl_warmup_epochs",
+    "free_bits": "free_bits",
+    "objective": "objective",
+    "k": "k",
 }
 
 
@@ -73,6 +81,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         metavar="SIZES",
         help="encoder hidden layer sizes, e.g. 128,64 (decoder mirrors)",
+    )
+    p.add_argument(
+        "--filters",
+        type=_sizes,
+        default=None,
+        metavar="SIZES",
+        help="conv encoder channels per stage, e.g. 32,64 (conv, vae)",
     )
     p.add_argument("--code-size", type=int, metavar="N", help="units in the code")
     p.add_argument("--activation", help="hidden-layer activation, e.g. relu")
@@ -140,6 +155,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="greedy layer-wise pretraining before fine-tuning",
     )
     reg.add_argument("--pretrain-epochs", type=int)
+    vae = p.add_argument_group("variational autoencoder (--model vae)")
+    vae.add_argument("--latent-dim", type=int, metavar="N", help="dimension of z")
+    vae.add_argument("--encoder", choices=["dense", "conv"], help="network family")
+    vae.add_argument(
+        "--likelihood", choices=["bernoulli", "gaussian"], help="decoder p(x|z)"
+    )
+    vae.add_argument("--beta", type=float, help="weight of the KL term (β-VAE)")
+    vae.add_argument(
+        "--kl-warmup-epochs", type=int, metavar="N", help="ramp the KL weight"
+    )
+    vae.add_argument("--free-bits", type=float, help="nats per latent unit")
+    vae.add_argument("--objective", choices=["elbo", "iwae"])
+    vae.add_argument("--k", type=int, help="importance samples for --objective iwae")
+    vae.add_argument(
+        "--dynamic-binarization",
+        action="store_true",
+        default=None,
+        help="resample binary pixels every batch (IWAE protocol)",
+    )
     p.add_argument("--out", type=Path, required=True, help="output folder")
     add_verbose(p)
     p.set_defaults(func=run)
@@ -167,7 +201,9 @@ def build_estimator(args: argparse.Namespace) -> Any:
     }
     if args.hidden is not None:
         overrides["hidden_layer_sizes"] = args.hidden
-    for flag in ("early_stopping", "noise_clip", "noise_fixed"):
+    if args.filters is not None:
+        overrides["filters"] = args.filters
+    for flag in ("early_stopping", "noise_clip", "noise_fixed", "dynamic_binarization"):
         if getattr(args, flag):
             overrides[flag] = True
     overrides["verbose"] = args.verbose

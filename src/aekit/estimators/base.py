@@ -73,8 +73,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 setattr(self, name, value)
 
     # ------------------------------------------------------------ subclass hooks
-    def _check_params(self) -> None:
-        """Raise ``ValueError`` for invalid parameter values (called by ``fit``)."""
+    def _check_training_params(self) -> None:
+        """Check the parameters every family shares: training loop and device."""
         check_int("epochs", self.epochs, minimum=1)
         check_int("batch_size", self.batch_size, minimum=1)
         check_int("patience", self.patience, minimum=1)
@@ -84,10 +84,14 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         )
         check_int("verbose", self.verbose, minimum=0)
         resolve_device(self.device)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_choice("activation", self.activation, ACTIVATIONS)
+
+    def _check_params(self) -> None:
+        """Raise ``ValueError`` for invalid parameter values (called by ``fit``)."""
+        self._check_training_params()
         check_choice("output_activation", self.output_activation, ("linear", "sigmoid"))
         check_choice("loss", self.loss, RECONSTRUCTION_LOSSES)
-        check_choice("optimizer", self.optimizer, OPTIMIZERS)
         if self.loss == "bce" and self.output_activation != "sigmoid":
             raise ValueError(
                 "loss='bce' needs output_activation='sigmoid' (BCE compares "
@@ -180,6 +184,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             return X
         noisy = self._corruption(torch.Generator().manual_seed(seed + 2))(X)
         return (noisy, X)
+
+    def _extra_callbacks(self) -> list[Callback]:
+        """Family-specific training callbacks (they may use ``self.objective_``)."""
+        return []
 
     def _pretrain(self, X: torch.Tensor, seed: int) -> None:
         """Hook run before training (greedy layer-wise pretraining)."""
@@ -285,7 +293,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         module = self._build_module(seed)
         self._check_module(module)
         self.module_ = module
-        callbacks: list[Callback] = []
+        self.objective_ = self._objective(seed)
+        callbacks = self._extra_callbacks()
         if self.early_stopping:
             callbacks.append(EarlyStopping(patience=self.patience))
         trainer = Trainer(
@@ -294,7 +303,6 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             callbacks=callbacks,
             **self._trainer_options(),
         )
-        self.objective_ = self._objective(seed)
         X_tensor = self._to_tensor(X_train)
         self._pretrain(X_tensor, seed)
         try:

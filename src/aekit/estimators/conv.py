@@ -30,7 +30,7 @@ def image_layout(
         return (1, shape[0], shape[1]), "chw"
     if len(shape) != 3:
         raise DataError(
-            "ConvAutoEncoder needs images shaped (n, h, w), (n, h, w, c) or "
+            "a convolutional network needs images shaped (n, h, w), (n, h, w, c) or "
             f"(n, c, h, w); got samples of shape {shape}"
         )
     first, last = shape[0] in _CHANNEL_COUNTS, shape[2] in _CHANNEL_COUNTS
@@ -44,8 +44,42 @@ def image_layout(
     )
 
 
+class ImageInputMixin:
+    """Image-layout handling shared by the estimators with a convolutional network.
+
+    Sets ``image_shape_`` and ``layout_`` at ``fit`` (see :func:`image_layout`) and
+    refuses, later, images whose values match in number but not in layout.
+    """
+
+    channels: str
+    image_shape_: tuple[int, int, int]
+    layout_: str
+    input_shape_: tuple[int, ...]
+    n_features_in_: int
+
+    def _check_image_layout(self, X: Any, *, reset: bool, input_name: str) -> None:
+        if reset:
+            shape = as_float32_samples(X, input_name=input_name).shape[1:]
+            self.image_shape_, self.layout_ = image_layout(tuple(shape), self.channels)
+        elif np.shape(X)[1:] != self.input_shape_ and np.ndim(X) > 1:
+            # Same number of values in another layout would be silently scrambled.
+            given = tuple(np.shape(X)[1:])
+            if int(np.prod(given)) == self.n_features_in_ and self.image_shape_[0] > 1:
+                raise DataError(
+                    f"{input_name} has samples of shape {given}, but the model was "
+                    f"fitted on {self.input_shape_}; pass images in the same layout"
+                )
+
+    def _image_state(self) -> dict[str, Any]:
+        return {"image_shape_": list(self.image_shape_), "layout_": self.layout_}
+
+    def _set_image_state(self, state: dict[str, Any]) -> None:
+        self.image_shape_ = tuple(state["image_shape_"])
+        self.layout_ = state["layout_"]
+
+
 @register_estimator
-class ConvAutoEncoder(BaseAutoEncoder):
+class ConvAutoEncoder(ImageInputMixin, BaseAutoEncoder):
     """Convolutional autoencoder with a scikit-learn interface.
 
     Each encoder stage is a "same" convolution, the activation and a 2× down-sampling
@@ -146,17 +180,7 @@ class ConvAutoEncoder(BaseAutoEncoder):
         return "linear" if self.code_size else self.activation
 
     def _validate_X(self, X: Any, *, reset: bool, input_name: str = "X") -> np.ndarray:
-        if reset:
-            shape = as_float32_samples(X, input_name=input_name).shape[1:]
-            self.image_shape_, self.layout_ = image_layout(tuple(shape), self.channels)
-        elif np.shape(X)[1:] != self.input_shape_ and np.ndim(X) > 1:
-            # Same number of values in another layout would be silently scrambled.
-            given = tuple(np.shape(X)[1:])
-            if int(np.prod(given)) == self.n_features_in_ and self.image_shape_[0] > 1:
-                raise DataError(
-                    f"{input_name} has samples of shape {given}, but the model was "
-                    f"fitted on {self.input_shape_}; pass images in the same layout"
-                )
+        self._check_image_layout(X, reset=reset, input_name=input_name)
         return super()._validate_X(X, reset=reset, input_name=input_name)
 
     def _module_config(self, n_features: int) -> dict[str, Any]:
@@ -173,13 +197,12 @@ class ConvAutoEncoder(BaseAutoEncoder):
         }
 
     def _extra_state(self) -> dict[str, Any]:
-        return {"image_shape_": list(self.image_shape_), "layout_": self.layout_}
+        return self._image_state()
 
     def _set_saved_state(
         self, tensors: Any, state: dict[str, Any], device: str | None = None
     ) -> None:
-        self.image_shape_ = tuple(state["image_shape_"])
-        self.layout_ = state["layout_"]
+        self._set_image_state(state)
         super()._set_saved_state(tensors, state, device)
 
 

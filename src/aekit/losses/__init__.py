@@ -2,10 +2,12 @@
 
 from .objective import Objective, ObjectiveOutput
 from .reconstruction import RECONSTRUCTION_LOSSES, reconstruction_loss
+from .variational import VariationalObjective
 
 __all__ = [
     "RECONSTRUCTION_LOSSES",
     "Objective",
     "ObjectiveOutput",
+    "VariationalObjective",
     "reconstruction_loss",
 ]

@@ -136,7 +136,18 @@ class ConvAutoEncoderModule(nn.Module):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Flattened samples → codes of shape ``(batch, code_dim)``."""
-        return self.bottleneck(self.features(self._to_images(x)).flatten(1))
+        return self.bottleneck(self.encode_features(x))
+
+    @property
+    def code_layer(self) -> nn.Linear:
+        """The dense bottleneck (exists only with ``code_size``)."""
+        if not isinstance(self.bottleneck, nn.Linear):
+            raise AttributeError("this network has no dense bottleneck (code_size)")
+        return self.bottleneck
+
+    def encode_features(self, x: torch.Tensor) -> torch.Tensor:
+        """The last feature map, flattened: what the dense bottleneck sees."""
+        return self.features(self._to_images(x)).flatten(1)
 
     def decode_logits(self, code: torch.Tensor) -> torch.Tensor:
         maps = self.unbottleneck(code).reshape(-1, *self.feature_shape)

@@ -56,6 +56,20 @@ class DenseAutoEncoderModule(nn.Module):
         """Map inputs ``(batch, input_dim)`` to codes ``(batch, code_size)``."""
         return self.encoder(x)
 
+    @property
+    def code_layer(self) -> nn.Linear:
+        """The ``Linear`` layer that produces the code (before its activation)."""
+        linears = [m for m in self.encoder if isinstance(m, nn.Linear)]
+        return linears[-1]
+
+    def encode_features(self, x: torch.Tensor) -> torch.Tensor:
+        """What :attr:`code_layer` sees: the last hidden layer's output (or ``x``).
+
+        A variational autoencoder puts its mean and log-variance heads here.
+        """
+        index = max(i for i, m in enumerate(self.encoder) if isinstance(m, nn.Linear))
+        return self.encoder[:index](x)
+
     def decode_logits(self, code: torch.Tensor) -> torch.Tensor:
         """Decoder output before the output activation."""
         return self.decoder(code)

@@ -1,12 +1,13 @@
 """The training loop shared by every estimator."""
 
-from .callbacks import Callback, EarlyStopping, History, ModelCheckpoint
+from .callbacks import Callback, EarlyStopping, History, KLWarmup, ModelCheckpoint
 from .trainer import Trainer, make_optimizer, resolve_device
 
 __all__ = [
     "Callback",
     "EarlyStopping",
     "History",
+    "KLWarmup",
     "ModelCheckpoint",
     "Trainer",
     "make_optimizer",

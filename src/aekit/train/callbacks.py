@@ -135,3 +135,39 @@ class ModelCheckpoint(Callback):
         target = self.path.replace("{epoch}", str(epoch + 1))
         save_checkpoint(target, trainer, epoch=epoch + 1)
         self.saved.append(target)
+
+
+class KLWarmup(Callback):
+    """Ramp the KL weight of a variational objective linearly from 0 to 1.
+
+    During epoch ``e`` (counting from 0) the KL term is scaled by
+    ``min(1, (e + 1) / epochs)``, so training starts close to a plain autoencoder
+    and reaches the full ELBO after ``epochs`` epochs (Bowman et al., "Generating
+    Sentences from a Continuous Space", CoNLL 2016; Sønderby et al., "Ladder
+    Variational Autoencoders", NIPS 2016).
+
+    Parameters
+    ----------
+    objective : object with a ``kl_scale`` attribute
+        The objective being trained (:class:`aekit.losses.VariationalObjective`).
+    epochs : int
+        Length of the ramp.
+    """
+
+    def __init__(self, objective: Any, epochs: int) -> None:
+        self.objective = objective
+        self.epochs = int(epochs)
+
+    def _set(self, epoch: int) -> None:
+        self.objective.kl_scale = min(1.0, (epoch + 1) / self.epochs)
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        self._set(0)
+
+    def on_epoch_end(
+        self, trainer: Trainer, epoch: int, logs: dict[str, float]
+    ) -> None:
+        self._set(epoch + 1)
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        self.objective.kl_scale = 1.0
