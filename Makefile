@@ -2,7 +2,8 @@
 #   make demo    trains the 784-32-784 MNIST autoencoder and writes demo/*.png
 #   make test    lint (ruff), type-check (mypy) and the test suite (pytest -m "not slow")
 #   make test-slow   the end-to-end tests behind the `slow` marker, on small data
-#   make bench   the benchmarks in benchmarks/ (installs the [bench] extras: Keras, JAX, TF)
+#   make bench   every benchmark in benchmarks/ (installs the [bench] extras: Keras, JAX,
+#                TF); make bench-dense runs only benchmarks/dense.py
 # Each target creates or reuses .venv. PyTorch's CPU build is installed first so pip
 # never pulls the multi-GB CUDA build; override TORCH_SPEC for another build.
 
@@ -17,7 +18,7 @@ ifneq ($(wildcard ../shared/data/MANIFEST.md),)
 export AEKIT_DATA_DIR ?= $(abspath ../shared/data)
 endif
 
-.PHONY: demo test test-slow lint bench install clean
+.PHONY: demo test test-slow lint bench bench-dense install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,8 +54,13 @@ test-slow: $(VENV)/.installed
 	  if [ $$rc -eq 5 ]; then echo "error: pytest collected no slow tests" >&2; exit 1; fi; \
 	  exit $$rc
 
-bench: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/dense.py --compare keras
+bench-dense: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/dense.py --compare keras --hinton
+
+bench: bench-dense
+	$(BIN)/python benchmarks/regularized.py
+	$(BIN)/python benchmarks/denoise.py --compare keras
+	$(BIN)/python benchmarks/vae.py --compare keras
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache
