@@ -84,6 +84,44 @@ def keras_backends() -> list[tuple[str, bool]]:
     ]
 
 
+def compare_keras(
+    script: str,
+    arrays: dict[str, np.ndarray],
+    aekit_seconds_per_epoch: float,
+    **options: Any,
+) -> list[dict[str, Any]]:
+    """Run the Keras twin ``script`` once per installed backend; one row each.
+
+    A row holds the backend, Keras version, epochs, seconds/epoch (median, first
+    epoch skipped), the final training (and validation) loss, the twin's
+    parameter count when it reports one, and ``aekit_time_ratio`` = aekit's
+    seconds/epoch ÷ Keras's (below 1: aekit is faster).
+    """
+    rows: list[dict[str, Any]] = []
+    for backend, installed in keras_backends():
+        if not installed:
+            rows.append({"backend": backend, "error": "not installed"})
+            continue
+        out = run_keras(backend, script, arrays, **options)
+        if "epoch_times" in out:
+            spe = seconds_per_epoch(out["epoch_times"])
+            row = {
+                "backend": backend,
+                "keras_version": out["keras_version"],
+                "epochs": len(out["epoch_times"]),
+                "seconds_per_epoch": spe,
+                "final_train_loss": out["loss"][-1],
+                "aekit_time_ratio": aekit_seconds_per_epoch / spe,
+            }
+            if "val_loss" in out:
+                row["final_val_loss"] = out["val_loss"][-1]
+            if "n_params" in out:
+                row["n_params"] = out["n_params"]
+            out = row
+        rows.append(out)
+    return rows
+
+
 def write_result(name: str, result: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"

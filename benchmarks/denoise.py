@@ -50,9 +50,8 @@ from skimage.restoration import (
 import aekit
 from _common import (
     RESULTS,
+    compare_keras,
     hardware,
-    keras_backends,
-    run_keras,
     seconds_per_epoch,
     write_result,
 )
@@ -182,39 +181,6 @@ def autoencoder(
     }
 
 
-def compare_keras(
-    X: np.ndarray, sigma: float, epochs: int, seed: int, aekit_spe: float
-) -> list[dict[str, Any]]:
-    """The identical conv denoiser in Keras 3, per backend, on the same arrays."""
-    noisy = corrupt(X, "gaussian", sigma, clip=True, random_state=seed + 99)
-    rows: list[dict[str, Any]] = []
-    for backend, installed in keras_backends():
-        if not installed:
-            rows.append({"backend": backend, "error": "not installed"})
-            continue
-        out = run_keras(
-            backend,
-            "_keras_conv.py",
-            {"train_noisy": noisy, "train": X},
-            filters="32,32,16",
-            epochs=epochs,
-            seed=seed,
-        )
-        if "epoch_times" in out:
-            spe = seconds_per_epoch(out["epoch_times"])
-            out = {
-                "backend": backend,
-                "keras_version": out["keras_version"],
-                "n_params": out["n_params"],
-                "epochs": epochs,
-                "seconds_per_epoch": spe,
-                "final_train_loss": out["loss"][-1],
-                "aekit_time_ratio": aekit_spe / spe,
-            }
-        rows.append(out)
-    return rows
-
-
 def run_dataset(name: str, args: argparse.Namespace) -> dict[str, Any]:
     """The PSNR/SSIM table's columns for one dataset."""
     X_all, _ = aekit.datasets.load(name, split="train")
@@ -269,8 +235,14 @@ def packt(args: argparse.Namespace) -> dict[str, Any]:
     )
     out["n_train"], out["n_test"] = len(X), len(test)
     if args.compare == "keras":
+        noisy = corrupt(X, "gaussian", 0.5, clip=True, random_state=args.seed + 99)
         out["keras"] = compare_keras(
-            X, 0.5, args.keras_epochs, args.seed, out["seconds_per_epoch"]
+            "_keras_conv.py",
+            {"train_noisy": noisy, "train": X},
+            out["seconds_per_epoch"],
+            filters="32,32,16",
+            epochs=args.keras_epochs,
+            seed=args.seed,
         )
     print("[packt] done", flush=True)
     return out

@@ -31,10 +31,9 @@ from sklearn.decomposition import PCA
 import aekit
 from _common import (
     RESULTS,
+    compare_keras,
     hardware,
-    keras_backends,
     load_flat,
-    run_keras,
     seconds_per_epoch,
     squared_error_per_image,
     write_result,
@@ -76,32 +75,9 @@ def train_aekit(preset: str, X, X_test, epochs: int, seed: int, verbose: int) ->
     }
 
 
-def compare_keras(X, X_test, epochs: int, seed: int, aekit_spe: float) -> list[dict]:
-    rows = []
-    for backend, installed in keras_backends():
-        if not installed:
-            rows.append({"backend": backend, "error": "not installed"})
-            continue
-        out = run_keras(
-            backend,
-            "_keras_dense.py",
-            {"train": X, "val": X_test},
-            code_size=32,
-            epochs=epochs,
-            seed=seed,
-        )
-        if "epoch_times" in out:
-            spe = seconds_per_epoch(out["epoch_times"])
-            out = {
-                "backend": backend,
-                "keras_version": out["keras_version"],
-                "seconds_per_epoch": spe,
-                "final_train_bce": out["loss"][-1],
-                "final_val_bce": out["val_loss"][-1],
-                "aekit_time_ratio": aekit_spe / spe,
-            }
-        rows.append(out)
-    return rows
+def _get(row: dict[str, Any], key: str, old_key: str) -> float:
+    """``row[key]``, or its name in result files written before the rename."""
+    return float(row[key] if key in row else row[old_key])
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -127,7 +103,8 @@ def markdown(result: dict[str, Any]) -> str:
             lines.append(
                 f"| Keras {k['keras_version']} + {k['backend']}, same model and "
                 f"arrays | {v['epochs']} | {k['seconds_per_epoch']:.2f} | "
-                f"{k['final_train_bce']:.4f} | {k['final_val_bce']:.4f} | | |"
+                f"{_get(k, 'final_train_loss', 'final_train_bce'):.4f} | "
+                f"{_get(k, 'final_val_loss', 'final_val_bce'):.4f} | | |"
             )
     lines.append(
         f"| PCA, 32 components | | | | {v['pca_32']['test_bce']:.4f} | "
@@ -199,7 +176,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result["vanilla"] = vanilla
     if args.compare == "keras":
         result["vanilla"]["keras"] = compare_keras(
-            X, X_test, args.epochs, args.seed, vanilla["seconds_per_epoch"]
+            "_keras_dense.py",
+            {"train": X, "val": X_test},
+            vanilla["seconds_per_epoch"],
+            code_size=32,
+            epochs=args.epochs,
+            seed=args.seed,
         )
     if args.hinton:
         deep = train_aekit(

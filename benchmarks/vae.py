@@ -36,9 +36,8 @@ import numpy as np
 import aekit
 from _common import (
     RESULTS,
+    compare_keras,
     hardware,
-    keras_backends,
-    run_keras,
     seconds_per_epoch,
     write_result,
 )
@@ -117,31 +116,13 @@ def conv(args: argparse.Namespace) -> dict[str, Any]:
         ),
     ]
     if args.compare == "keras":
-        rows = []
-        for backend, installed in keras_backends():
-            if not installed:
-                rows.append({"backend": backend, "error": "not installed"})
-                continue
-            res = run_keras(
-                backend,
-                "_keras_vae.py",
-                {"train": X},
-                epochs=args.keras_epochs,
-                seed=args.seed,
-            )
-            if "epoch_times" in res:
-                spe = seconds_per_epoch(res["epoch_times"])
-                res = {
-                    "backend": backend,
-                    "keras_version": res["keras_version"],
-                    "n_params": res["n_params"],
-                    "epochs": args.keras_epochs,
-                    "seconds_per_epoch": spe,
-                    "final_train_loss": res["loss"][-1],
-                    "aekit_time_ratio": out["seconds_per_epoch"] / spe,
-                }
-            rows.append(res)
-        out["keras"] = rows
+        out["keras"] = compare_keras(
+            "_keras_vae.py",
+            {"train": X},
+            out["seconds_per_epoch"],
+            epochs=args.keras_epochs,
+            seed=args.seed,
+        )
     return out
 
 

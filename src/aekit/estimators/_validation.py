@@ -91,3 +91,14 @@ def check_unit_range(X: np.ndarray, why: str, input_name: str = "X") -> None:
             f"to {hi:.4g}. Scale the data (e.g. images / 255, or MinMaxScaler), or "
             "use loss='mse' with output_activation='linear'."
         )
+
+
+def check_conv_params(filters: Any, kernel_size: Any, channels: Any) -> None:
+    """Check the parameters every convolutional network shares."""
+    check_sizes("filters", filters)
+    if not filters:
+        raise ValueError("filters must name at least one encoder stage")
+    check_int("kernel_size", kernel_size, minimum=1)
+    if kernel_size % 2 == 0:
+        raise ValueError(f"kernel_size must be odd, got {kernel_size}")
+    check_choice("channels", channels, ("auto", "first", "last"))

@@ -10,7 +10,13 @@ import numpy as np
 from ..exceptions import DataError
 from ..io import register_estimator
 from ..registry import Registry
-from ._validation import as_float32_samples, check_choice, check_int, check_sizes
+from ._validation import (
+    as_float32_samples,
+    check_choice,
+    check_conv_params,
+    check_int,
+    check_sizes,
+)
 from .base import BaseAutoEncoder
 
 _CHANNEL_COUNTS = (1, 3, 4)
@@ -164,17 +170,11 @@ class ConvAutoEncoder(ImageInputMixin, BaseAutoEncoder):
 
     def _check_params(self) -> None:
         super()._check_params()
-        check_sizes("filters", self.filters)
-        if not self.filters:
-            raise ValueError("filters must name at least one encoder stage")
-        check_int("kernel_size", self.kernel_size, minimum=1)
-        if self.kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd, got {self.kernel_size}")
+        check_conv_params(self.filters, self.kernel_size, self.channels)
         check_choice("downsample", self.downsample, ("pool", "stride"))
         check_choice("upsample", self.upsample, ("upsample", "transpose"))
         if self.code_size is not None:
             check_int("code_size", self.code_size, minimum=1)
-        check_choice("channels", self.channels, ("auto", "first", "last"))
 
     def _code_activation(self) -> str:
         return "linear" if self.code_size else self.activation

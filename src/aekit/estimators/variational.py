@@ -21,6 +21,7 @@ from ..registry import Registry
 from ..train.callbacks import Callback, KLWarmup
 from ._validation import (
     check_choice,
+    check_conv_params,
     check_float,
     check_int,
     check_sizes,
@@ -155,13 +156,7 @@ validation_data, early_stopping, patience, random_state, device, verbose
         if self.encoder == "dense":
             check_sizes("hidden_layer_sizes", self.hidden_layer_sizes)
         else:
-            check_sizes("filters", self.filters)
-            if not self.filters:
-                raise ValueError("filters must name at least one encoder stage")
-            check_int("kernel_size", self.kernel_size, minimum=1)
-            if self.kernel_size % 2 == 0:
-                raise ValueError(f"kernel_size must be odd, got {self.kernel_size}")
-            check_choice("channels", self.channels, ("auto", "first", "last"))
+            check_conv_params(self.filters, self.kernel_size, self.channels)
         check_choice("likelihood", self.likelihood, LIKELIHOODS)
         if not (isinstance(self.decoder_variance, str)):
             check_float(
