@@ -28,6 +28,7 @@ from .data import (
     write_idx,
 )
 from .data.images import load_images
+from .data.windows import windows
 
 __all__ = [
     "SPLITS",
@@ -41,5 +42,6 @@ __all__ = [
     "read_idx",
     "read_idx_pair",
     "search_dirs",
+    "windows",
     "write_idx",
 ]
