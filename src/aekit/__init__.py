@@ -5,9 +5,10 @@
 >>> ae = aekit.AutoEncoder(code_size=8, epochs=3, random_state=0).fit(X)
 """
 
-from . import corruption, datasets, models
+from . import corruption, datasets, models, text
 from ._version import __version__
 from .estimators import AutoEncoder, ConvAutoEncoder, VariationalAutoEncoder
+from .estimators.outlier import OutlierDetector
 from .exceptions import (
     AekitError,
     DataError,
@@ -25,6 +26,7 @@ __all__ = [
     "DataError",
     "DatasetNotFoundError",
     "ModelFileError",
+    "OutlierDetector",
     "RegistryError",
     "TrainingError",
     "VariationalAutoEncoder",
@@ -33,4 +35,5 @@ __all__ = [
     "datasets",
     "load",
     "models",
+    "text",
 ]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from ._version import __version__
-from .exceptions import ModelFileError
+from .exceptions import ModelFileError, RegistryError
 from .registry import Registry
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,14 +36,33 @@ CHECKPOINT_FORMAT = "aekit-checkpoint"
 _HEADER_KEY = "aekit"
 _CHECKSUM_KEY = "aekit_sha256"
 
-#: Estimator classes that :func:`load` may instantiate, by class name.
+#: Estimator classes that :func:`load` may instantiate, by class name: the
+#: autoencoders (the CLI's model list and the conformance suite iterate over them).
 ESTIMATORS: Registry[type] = Registry("estimator class")
+#: Other classes :func:`load` may instantiate: estimators built around an
+#: autoencoder (e.g. :class:`aekit.OutlierDetector`), which are not autoencoders
+#: themselves and so stay out of :data:`ESTIMATORS`.
+COMPOSITES: Registry[type] = Registry("composite estimator class")
 
 
 def register_estimator(cls: type) -> type:
     """Class decorator: allow :func:`load` to rebuild ``cls`` from a file."""
+    _check_unique_class_name(cls)
     ESTIMATORS.register(cls.__name__, cls)
     return cls
+
+
+def register_composite(cls: type) -> type:
+    """Class decorator: like :func:`register_estimator`, for a non-autoencoder."""
+    _check_unique_class_name(cls)
+    COMPOSITES.register(cls.__name__, cls)
+    return cls
+
+
+def _check_unique_class_name(cls: type) -> None:
+    """A saved file names its class, so one name must mean one class."""
+    if cls.__name__ in ESTIMATORS or cls.__name__ in COMPOSITES:
+        raise RegistryError(f"estimator class {cls.__name__!r} is already registered")
 
 
 def _digest(header_json: str, tensors: dict[str, torch.Tensor]) -> str:
@@ -171,9 +190,10 @@ def load(path: str | os.PathLike[str], device: str | None = None) -> Any:
     """
     tensors, header = read_tensor_file(path, MODEL_FORMAT)
     name = header.get("class")
-    if name not in ESTIMATORS:
+    registry = ESTIMATORS if name in ESTIMATORS else COMPOSITES
+    if name not in registry:
         raise ModelFileError(f"{path}: unknown estimator class {name!r}")
-    cls = ESTIMATORS.get(str(name))
+    cls = registry.get(str(name))
     try:
         estimator = cls(**_restore_tuples(cls, header["params"]))
         estimator._set_saved_state(tensors, header["state"], device=device)

@@ -1,0 +1,613 @@
+"""Anomaly detection by reconstruction error, with PyOD's detector contract.
+
+An autoencoder trained on (mostly) normal data reconstructs normal samples well and
+unusual ones badly, so its reconstruction error is an outlier score (Sakurada &
+Yairi, "Anomaly Detection Using Autoencoders with Nonlinear Dimensionality
+Reduction", MLSDA 2014). :class:`OutlierDetector` wraps any registered aekit
+autoencoder family and exposes it through the detector API of PyOD (Zhao,
+Nasrullah & Li, "PyOD: A Python Toolbox for Scalable Outlier Detection", JMLR
+20(96), 2019): ``decision_scores_``, ``threshold_``, ``labels_``,
+``decision_function``, ``predict`` and ``predict_proba``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from scipy.special import erf
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from .. import io as _io
+from ..exceptions import DataError
+from ._validation import check_choice, check_int
+from .base import BaseAutoEncoder
+from .variational import VariationalAutoEncoder
+
+#: Parameters set on the detector itself and passed down to the backbone.
+_FORWARDED = ("random_state", "device", "verbose")
+
+
+# --------------------------------------------------------------------- backbones
+def backbone_families() -> dict[str, type[BaseAutoEncoder]]:
+    """The autoencoder families a detector can use: ``{model name: estimator class}``.
+
+    Read from the estimator registry :data:`aekit.io.ESTIMATORS` at call time, so a
+    newly registered autoencoder estimator (e.g. a future sequence family) is
+    available to :class:`OutlierDetector` without any change here.
+    """
+    families: dict[str, type[BaseAutoEncoder]] = {}
+    for name in _io.ESTIMATORS.names():
+        cls: Any = _io.ESTIMATORS.get(name)
+        families[str(cls._model_name)] = cls
+    return families
+
+
+def _code_width(n_features: int) -> int:
+    """Default bottleneck width for tabular data: a quarter of the features."""
+    return max(2, min(n_features // 4, 32))
+
+
+def _dense_defaults(n_features: int) -> dict[str, Any]:
+    return {
+        "hidden_layer_sizes": (64,),
+        "code_size": _code_width(n_features),
+        "activation": "relu",
+        "code_activation": "linear",
+        "output_activation": "linear",
+        "loss": "mse",
+        "batch_size": 64,
+        "epochs": 50,
+    }
+
+
+def _vae_defaults(n_features: int) -> dict[str, Any]:
+    return {
+        "hidden_layer_sizes": (64,),
+        "latent_dim": _code_width(n_features),
+        "likelihood": "gaussian",
+        "batch_size": 64,
+        "epochs": 50,
+    }
+
+
+#: Detector defaults per family, as a function of the number of features; the
+#: user's ``model_params`` override them. Families not listed use their own
+#: estimator's defaults.
+FAMILY_DEFAULTS: dict[str, Callable[[int], dict[str, Any]]] = {
+    "dense": _dense_defaults,
+    "vae": _vae_defaults,
+}
+
+#: Families whose ``score_samples`` is a log-likelihood bound (higher = more
+#: normal); every other family returns a reconstruction error (higher = worse),
+#: as decided in ``docs/decisions/0004-score-samples-is-reconstruction-error.md``.
+LIKELIHOOD_SCORED: tuple[type[BaseAutoEncoder], ...] = (VariationalAutoEncoder,)
+
+
+def outlier_scores(backbone: BaseAutoEncoder, X: np.ndarray) -> np.ndarray:
+    """Outlier scores of a fitted autoencoder: higher means more abnormal.
+
+    The one place where the orientation of ``score_samples`` is decided: the
+    reconstruction error for error-scored families, the negative ELBO (nats per
+    sample) for a variational autoencoder.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64
+    """
+    scores = np.asarray(backbone.score_samples(X), dtype=np.float64)
+    return -scores if isinstance(backbone, LIKELIHOOD_SCORED) else scores
+
+
+# --------------------------------------------------------------------- scaling
+def _fit_standardizer(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and scale of flat ``X`` (float64).
+
+    A feature whose standard deviation is zero (or negligible next to its mean)
+    gets scale 1, as scikit-learn's ``StandardScaler`` does, so it is centred
+    but never divided by zero.
+    """
+    X64 = X.astype(np.float64)
+    mean = X64.mean(axis=0)
+    scale = X64.std(axis=0)
+    tiny = scale <= 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))
+    scale[tiny] = 1.0
+    return mean, scale
+
+
+# --------------------------------------------------------------------- thresholds
+def tukey_fence(scores: np.ndarray) -> float:
+    """Upper Tukey fence ``Q3 + 1.5 * (Q3 - Q1)`` of ``scores``.
+
+    Tukey's boxplot rule (Tukey, *Exploratory Data Analysis*, 1977): quartiles
+    ignore the tails, so the outliers among the training data barely move the
+    threshold, and the rule needs no guess of the outlier fraction.
+    """
+    q1, q3 = np.percentile(scores, [25.0, 75.0])
+    return float(q3 + 1.5 * (q3 - q1))
+
+
+def _check_contamination(value: Any) -> None:
+    if isinstance(value, str) and value == "auto":
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not 0.0 < float(value) <= 0.5
+    ):
+        raise ValueError(
+            "contamination must be 'auto' or the expected fraction of outliers, a "
+            f"number in (0, 0.5], got {value!r}"
+        )
+
+
+@_io.register_composite
+class OutlierDetector(BaseEstimator):
+    """Outlier detector scoring samples by autoencoder reconstruction error.
+
+    ``fit`` standardises the features, trains an autoencoder of the family
+    ``model`` on them and sets the threshold on the training scores; a sample
+    whose score is above ``threshold_`` is an outlier (Sakurada & Yairi, MLSDA
+    2014). The API is PyOD's detector contract (Zhao et al., JMLR 2019): scores
+    are oriented so that *higher means more abnormal*, ``predict`` returns 1 for
+    outliers and 0 for inliers. Evaluate it as ADBench does (Han et al.,
+    "ADBench: Anomaly Detection Benchmark", NeurIPS 2022): ROC-AUC of
+    ``decision_function`` on held-out labelled data.
+
+    **Outlier score.** For ``"dense"`` and ``"conv"`` it is the backbone's
+    ``score_samples``: the per-sample reconstruction error, mean over features of
+    the training loss (squared error by default). For ``"vae"`` it is the
+    negative ELBO in nats per sample, ``−E_q log p(x|z) + KL(q(z|x) || p(z))``,
+    a bound that, like the reconstruction probability of An & Cho ("Variational
+    Autoencoder based Anomaly Detection using Reconstruction Probability", SNU
+    Data Mining Center, 2015), also penalises unlikely codes.
+
+    **Defaults for tabular data** (merged under ``model_params``; ``d`` = number
+    of features, code width ``k = max(2, min(d // 4, 32))``):
+
+    - ``"dense"``: ``d``-64-``k``-64-``d``, ReLU hidden layer, linear code and
+      output, squared error, Adam 1e-3, batch 64, 50 epochs.
+    - ``"vae"``: dense encoder with one 64-unit layer, ``latent_dim=k``,
+      ``likelihood="gaussian"`` (a learned variance; standardised features are
+      not probabilities, so the Bernoulli decoder does not apply), batch 64,
+      50 epochs.
+    - ``"conv"`` and families registered later: their estimator's own defaults.
+
+    Parameters
+    ----------
+    model : str, default="dense"
+        Autoencoder family: a model name of a registered estimator
+        (:func:`backbone_families`): ``"dense"`` (:class:`aekit.AutoEncoder`),
+        ``"conv"`` (:class:`aekit.ConvAutoEncoder`, images) or ``"vae"``
+        (:class:`aekit.VariationalAutoEncoder`).
+    contamination : float or "auto", default=0.1
+        Expected fraction of outliers in the training data, in (0, 0.5]:
+        ``threshold_`` is the ``1 - contamination`` quantile of the training
+        scores (PyOD's rule). ``"auto"``: Tukey's fence ``Q3 + 1.5·IQR`` of the
+        training scores (see :func:`tukey_fence`) — the quartiles are robust to
+        the outliers themselves, and no outlier fraction has to be guessed. It
+        is a rule, not an estimate of the contamination: on right-skewed
+        reconstruction errors it typically flags a few percent to ~10% of the
+        training samples.
+    model_params : dict or None, default=None
+        Parameters of the backbone estimator (e.g. ``hidden_layer_sizes``,
+        ``code_size``, ``epochs``); they override the defaults above.
+        ``random_state``, ``device`` and ``verbose`` are set on the detector;
+        ``validation_data`` is not accepted (it would skip standardisation:
+        use ``validation_fraction``).
+    standardize : {"auto", True, False}, default="auto"
+        Centre each feature and divide it by its standard deviation, with
+        statistics learned in ``fit`` (constant features are only centred).
+        ``"auto"`` standardises tabular input, shaped ``(n_samples,
+        n_features)``, and leaves images (3-D or 4-D input) as they are; it also
+        leaves data as it is for a backbone that needs values in [0, 1]
+        (``loss="bce"`` or ``likelihood="bernoulli"``), for which ``True`` is an
+        error.
+    random_state : int, RandomState or None, default=None
+        Seeds the backbone; an int makes ``fit`` reproducible bit for bit on CPU.
+    device : str, default="auto"
+        Where the backbone runs (see :class:`aekit.AutoEncoder`).
+    verbose : int, default=0
+        Progress output of the backbone's training.
+
+    Attributes
+    ----------
+    backbone_ : BaseAutoEncoder
+        The fitted autoencoder (trained on standardised data when
+        ``standardize_``).
+    decision_scores_ : ndarray of shape (n_samples,)
+        Outlier scores of the training data (float64; higher = more abnormal).
+    threshold_ : float
+        Scores above it are outliers.
+    labels_ : ndarray of shape (n_samples,)
+        Training labels: 0 inlier, 1 outlier (``decision_scores_ > threshold_``).
+    standardize_ : bool
+        Whether the features are standardised.
+    mean_, scale_ : ndarray of shape (n_features_in_,) or None
+        Standardisation statistics (float64), ``None`` without standardisation.
+    n_features_in_ : int
+        Number of features after flattening each sample.
+    input_shape_ : tuple of int
+        Shape of one training sample.
+
+    See Also
+    --------
+    aekit.plots_anomaly.score_histogram, aekit.plots_anomaly.roc_pr_curves
+
+    Examples
+    --------
+    >>> import numpy as np, aekit
+    >>> X = np.random.default_rng(0).normal(size=(500, 8))
+    >>> det = aekit.OutlierDetector(contamination=0.05, random_state=0).fit(X)
+    >>> det.labels_.mean()
+    np.float64(0.05)
+    >>> det.predict(X[:3]).shape
+    (3,)
+    """
+
+    def __init__(
+        self,
+        *,
+        model: str = "dense",
+        contamination: float | str = 0.1,
+        model_params: dict[str, Any] | None = None,
+        standardize: bool | str = "auto",
+        random_state: Any = None,
+        device: str = "auto",
+        verbose: int = 0,
+    ) -> None:
+        self.model = model
+        self.contamination = contamination
+        self.model_params = model_params
+        self.standardize = standardize
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    # ---------------------------------------------------------------- params
+    def _backbone_class(self) -> type[BaseAutoEncoder]:
+        families = backbone_families()
+        if not isinstance(self.model, str) or self.model not in families:
+            available = ", ".join(repr(name) for name in sorted(families))
+            raise ValueError(
+                f"model={self.model!r} is not a registered autoencoder family; "
+                f"available: {available}"
+            )
+        return families[self.model]
+
+    def _check_params(self) -> type[BaseAutoEncoder]:
+        _check_contamination(self.contamination)
+        if not (
+            isinstance(self.standardize, (bool, np.bool_))
+            or (isinstance(self.standardize, str) and self.standardize == "auto")
+        ):
+            raise ValueError(
+                f"standardize must be 'auto', True or False, got {self.standardize!r}"
+            )
+        check_int("verbose", self.verbose, minimum=0)
+        cls = self._backbone_class()
+        if self.model_params is not None and not isinstance(self.model_params, Mapping):
+            raise ValueError(
+                "model_params must be a dict of backbone parameters or None, got "
+                f"{type(self.model_params).__name__}"
+            )
+        params = dict(self.model_params or {})
+        valid = set(cls._get_param_names())
+        unknown = sorted(set(params) - valid)
+        if unknown:
+            raise ValueError(
+                f"model_params has parameter(s) {', '.join(map(repr, unknown))} that "
+                f"{cls.__name__} (model={self.model!r}) does not take; valid: "
+                + ", ".join(sorted(valid))
+            )
+        for name in _FORWARDED:
+            if name in params:
+                raise ValueError(
+                    f"set {name} on OutlierDetector itself, not in model_params"
+                )
+        if "validation_data" in params:
+            raise ValueError(
+                "model_params['validation_data'] is not supported: the backbone sees "
+                "standardised data; use model_params={'validation_fraction': ...}"
+            )
+        return cls
+
+    def _make_backbone(
+        self, cls: type[BaseAutoEncoder], n_features: int
+    ) -> BaseAutoEncoder:
+        defaults = FAMILY_DEFAULTS.get(self.model, lambda d: {})(n_features)
+        valid = set(cls._get_param_names())
+        forwarded = {name: getattr(self, name) for name in _FORWARDED if name in valid}
+        params = {**defaults, **(self.model_params or {}), **forwarded}
+        return cls(**params)
+
+    def _resolve_standardize(self, backbone: BaseAutoEncoder, ndim: int) -> bool:
+        needs_unit_range = _needs_unit_range(backbone)
+        if isinstance(self.standardize, str):  # "auto"
+            return ndim == 2 and not needs_unit_range
+        if self.standardize and needs_unit_range:
+            raise ValueError(
+                "standardize=True gives features outside [0, 1], but this "
+                f"{type(backbone).__name__} needs data in [0, 1] (loss='bce' or "
+                "likelihood='bernoulli'); use standardize=False with data in "
+                "[0, 1], or a squared-error / Gaussian backbone"
+            )
+        return bool(self.standardize)
+
+    # ---------------------------------------------------------------- data
+    def _validate_X(self, X: Any, *, reset: bool) -> np.ndarray:
+        """Check ``X`` (finite numbers, >= 2-D) and its number of features.
+
+        Float64 input stays float64 until standardised, so that features with a
+        large offset (timestamps, IDs) keep their precision; the backbone gets
+        float32.
+        """
+        try:
+            arr = check_array(
+                X,
+                allow_nd=True,
+                dtype=(np.float64, np.float32),
+                ensure_all_finite=True,
+                input_name="X",
+            )
+        except ValueError as exc:
+            raise DataError(str(exc)) from None
+        n_features = int(np.prod(arr.shape[1:]))
+        if reset:
+            self.n_features_in_ = n_features
+            self.input_shape_ = tuple(int(s) for s in arr.shape[1:])
+        elif n_features != self.n_features_in_:
+            raise DataError(
+                f"X has {n_features} features, but OutlierDetector is expecting "
+                f"{self.n_features_in_} features as input (samples of shape "
+                f"{arr.shape[1:]} given, fitted on {self.input_shape_})."
+            )
+        return arr
+
+    def _scale(self, X: np.ndarray) -> np.ndarray:
+        """Standardise ``X`` (any sample shape) with the fitted statistics."""
+        if not self.standardize_:
+            return np.ascontiguousarray(X, dtype=np.float32)
+        assert self.mean_ is not None and self.scale_ is not None
+        flat = X.reshape(X.shape[0], -1).astype(np.float64)
+        scaled = (flat - self.mean_) / self.scale_
+        return scaled.astype(np.float32).reshape(X.shape)
+
+    def _prepared(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "backbone_")
+        return self._scale(self._validate_X(X, reset=False))
+
+    # ---------------------------------------------------------------- fitting
+    def fit(self, X: Any, y: Any = None) -> OutlierDetector:
+        """Train the backbone on ``X`` and set the threshold on its scores.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            Training data: tabular rows, or images for ``model="conv"``.
+        y : ignored
+            Unsupervised: present for API compatibility.
+
+        Returns
+        -------
+        self
+        """
+        cls = self._check_params()
+        arr = self._validate_X(X, reset=True)
+        backbone = self._make_backbone(cls, self.n_features_in_)
+        self.standardize_ = self._resolve_standardize(backbone, arr.ndim)
+        self.mean_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+        if self.standardize_:
+            self.mean_, self.scale_ = _fit_standardizer(arr.reshape(len(arr), -1))
+        Z = self._scale(arr)
+        self.backbone_ = backbone.fit(Z)
+        self.decision_scores_ = outlier_scores(self.backbone_, Z)
+        self.threshold_ = self._threshold(self.decision_scores_)
+        self.labels_ = self._labels(self.decision_scores_)
+        return self
+
+    def _threshold(self, scores: np.ndarray) -> float:
+        if isinstance(self.contamination, str):  # "auto"
+            return tukey_fence(scores)
+        return float(np.percentile(scores, 100.0 * (1.0 - self.contamination)))
+
+    def _labels(self, scores: np.ndarray) -> np.ndarray:
+        return (scores > self.threshold_).astype(np.int64)
+
+    def fit_predict(self, X: Any, y: Any = None) -> np.ndarray:
+        """Fit on ``X`` and return ``labels_`` (0 inlier, 1 outlier)."""
+        return self.fit(X, y).labels_
+
+    # ---------------------------------------------------------------- inference
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Outlier scores of ``X``: higher means more abnormal.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples shaped like the training data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), float64
+        """
+        Z = self._prepared(X)
+        return outlier_scores(self.backbone_, Z)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """1 for samples scoring above ``threshold_`` (outliers), else 0."""
+        return self._labels(self.decision_function(X))
+
+    def predict_proba(self, X: Any, method: str = "linear") -> np.ndarray:
+        """Probability that each sample is an outlier, as PyOD computes it.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples shaped like the training data.
+        method : {"linear", "unify"}, default="linear"
+            ``"linear"``: min-max scaling of the score by the training scores,
+            clipped to [0, 1]. ``"unify"``: Gaussian scaling,
+            ``erf((s - μ) / (σ √2))`` clipped to [0, 1], with μ and σ the mean
+            and standard deviation of the training scores (Kriegel, Kröger,
+            Schubert & Zimek, "Interpreting and Unifying Outlier Scores", SDM
+            2011). Both are non-decreasing in the score.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+            Column 0: inlier probability; column 1: outlier probability.
+        """
+        check_choice("method", method, ("linear", "unify"))
+        scores = self.decision_function(X)
+        train = self.decision_scores_
+        if method == "linear":
+            low, high = float(train.min()), float(train.max())
+            outlier = (scores - low) / (high - low if high > low else 1.0)
+        else:
+            sigma = float(train.std())
+            z = (scores - float(train.mean())) / ((sigma or 1.0) * math.sqrt(2.0))
+            outlier = erf(z)
+        outlier = np.clip(outlier, 0.0, 1.0)
+        return np.column_stack([1.0 - outlier, outlier])
+
+    def explain(self, X: Any) -> np.ndarray:
+        """Per-feature contributions to each sample's outlier score.
+
+        Each feature's share of the sample's squared reconstruction error (in
+        the standardised space when ``standardize_``), times the sample's score,
+        so every row sums to ``decision_function(X)``. For the default squared
+        error loss this is exactly each feature's squared error divided by the
+        number of features. For a VAE the score also holds the KL term and the
+        Gaussian normaliser, which no feature owns: they are shared out in
+        proportion to the squared errors too (and a negative score gives
+        negative contributions). A row whose reconstruction is perfect shares its
+        score equally.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples shaped like the training data.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features_in_), float64
+            Images are flattened; ``.reshape(-1, *det.input_shape_)`` gives maps.
+        """
+        Z = self._prepared(X)
+        recon = self.backbone_.reconstruct(Z)
+        flat = Z.reshape(len(Z), -1).astype(np.float64)
+        squared = (recon.reshape(len(Z), -1).astype(np.float64) - flat) ** 2
+        totals = squared.sum(axis=1, keepdims=True)
+        shares = np.divide(
+            squared,
+            totals,
+            out=np.full_like(squared, 1.0 / squared.shape[1]),
+            where=totals > 0,
+        )
+        scores = outlier_scores(self.backbone_, Z)
+        return shares * scores[:, None]
+
+    # ---------------------------------------------------------------- persistence
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Save the fitted detector to one safetensors file (see :mod:`aekit.io`).
+
+        The file holds the backbone's weights and configuration, the
+        standardisation statistics, the training scores and the threshold;
+        :func:`aekit.load` gives back a detector with identical scores.
+        """
+        check_is_fitted(self, "backbone_")
+        return _io.save(self, path)
+
+    def _get_saved_state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        backbone_tensors, backbone_state = self.backbone_._get_saved_state()
+        tensors = {f"backbone.{k}": v for k, v in backbone_tensors.items()}
+        tensors["detector.decision_scores"] = torch.from_numpy(
+            np.ascontiguousarray(self.decision_scores_, dtype=np.float64)
+        )
+        tensors["detector.threshold"] = torch.tensor(
+            [self.threshold_], dtype=torch.float64
+        )
+        if self.standardize_:
+            assert self.mean_ is not None and self.scale_ is not None
+            tensors["detector.mean"] = torch.from_numpy(self.mean_.copy())
+            tensors["detector.scale"] = torch.from_numpy(self.scale_.copy())
+        state = {
+            "backbone_class": type(self.backbone_).__name__,
+            "backbone_params": _io._jsonable_params(
+                self.backbone_.get_params(deep=False)
+            ),
+            "backbone_state": backbone_state,
+            "standardize_": bool(self.standardize_),
+            "n_features_in_": self.n_features_in_,
+            "input_shape_": list(self.input_shape_),
+        }
+        return tensors, state
+
+    def _set_saved_state(
+        self,
+        tensors: dict[str, torch.Tensor],
+        state: dict[str, Any],
+        device: str | None = None,
+    ) -> None:
+        cls: Any = _io.ESTIMATORS.get(str(state["backbone_class"]))
+        if cls._model_name != self.model:
+            raise ValueError(
+                f"backbone {cls.__name__} is not of model family {self.model!r}"
+            )
+        backbone = cls(**_io._restore_tuples(cls, state["backbone_params"]))
+        prefix = "backbone."
+        backbone._set_saved_state(
+            {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)},
+            state["backbone_state"],
+            device=device,
+        )
+        self.backbone_ = backbone
+        if isinstance(self.model_params, dict):  # JSON turned tuples into lists
+            self.model_params = _io._restore_tuples(cls, self.model_params)
+        self.n_features_in_ = int(state["n_features_in_"])
+        self.input_shape_ = tuple(int(s) for s in state["input_shape_"])
+        self.standardize_ = bool(state["standardize_"])
+        self.mean_ = self.scale_ = None
+        if self.standardize_:
+            self.mean_ = _float64(tensors, "detector.mean", (self.n_features_in_,))
+            self.scale_ = _float64(tensors, "detector.scale", (self.n_features_in_,))
+        self.decision_scores_ = _float64(tensors, "detector.decision_scores", None)
+        self.threshold_ = float(_float64(tensors, "detector.threshold", (1,))[0])
+        self.labels_ = self._labels(self.decision_scores_)
+
+
+def _float64(
+    tensors: dict[str, torch.Tensor], key: str, shape: tuple[int, ...] | None
+) -> np.ndarray:
+    """A float64 array from a saved file, checked for presence, dtype and shape."""
+    if key not in tensors:
+        raise ValueError(f"missing tensor {key!r}")
+    tensor = tensors[key]
+    if tensor.dtype != torch.float64 or (
+        shape is not None and tuple(tensor.shape) != shape
+    ):
+        raise ValueError(
+            f"tensor {key!r} has dtype {tensor.dtype} and shape "
+            f"{tuple(tensor.shape)}, expected float64 {shape}"
+        )
+    return tensor.numpy().copy()
+
+
+def _needs_unit_range(backbone: BaseAutoEncoder) -> bool:
+    """Whether the (unfitted) backbone only accepts data in [0, 1]."""
+    probe = np.array([[-1.0, 2.0]], dtype=np.float32)
+    try:
+        backbone._check_input_range(probe)
+    except DataError:
+        return True
+    return False
