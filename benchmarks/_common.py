@@ -88,6 +88,7 @@ def compare_keras(
     script: str,
     arrays: dict[str, np.ndarray],
     aekit_seconds_per_epoch: float,
+    backends: list[str] | None = None,
     **options: Any,
 ) -> list[dict[str, Any]]:
     """Run the Keras twin ``script`` once per installed backend; one row each.
@@ -95,10 +96,13 @@ def compare_keras(
     A row holds the backend, Keras version, epochs, seconds/epoch (median, first
     epoch skipped), the final training (and validation) loss, the twin's
     parameter count when it reports one, and ``aekit_time_ratio`` = aekit's
-    seconds/epoch ÷ Keras's (below 1: aekit is faster).
+    seconds/epoch ÷ Keras's (below 1: aekit is faster). ``backends`` limits the
+    run to some of them (default: all installed).
     """
     rows: list[dict[str, Any]] = []
     for backend, installed in keras_backends():
+        if backends is not None and backend not in backends:
+            continue
         if not installed:
             rows.append({"backend": backend, "error": "not installed"})
             continue

@@ -120,6 +120,7 @@ def conv(args: argparse.Namespace) -> dict[str, Any]:
             "_keras_vae.py",
             {"train": X},
             out["seconds_per_epoch"],
+            backends=args.keras_backends,
             epochs=args.keras_epochs,
             seed=args.seed,
         )
@@ -216,6 +217,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--epochs", type=int, default=None, help="override the presets' epochs"
     )
     parser.add_argument("--keras-epochs", type=int, default=2)
+    parser.add_argument(
+        "--keras-backends",
+        nargs="+",
+        choices=["jax", "tensorflow"],
+        default=None,
+        help="compare with these Keras backends only (default: every installed one)",
+    )
     parser.add_argument("--nll-epochs", type=int, default=300)
     parser.add_argument("--nll-batch-size", type=int, default=100)
     parser.add_argument("--nll-importance", type=int, default=5000)
