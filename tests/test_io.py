@@ -139,3 +139,19 @@ def test_unfitted_save_raises(tmp_path):
 
     with pytest.raises(NotFittedError):
         aekit.AutoEncoder().save(tmp_path / "x.safetensors")
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from aekit.io import atomic_write_bytes
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_bytes(tmp_path / "out.bin", b"data")
+    finally:
+        os.umask(old)
+    mode = stat.S_IMODE((tmp_path / "out.bin").stat().st_mode)
+    assert mode == 0o644  # not mkstemp's private 0600
+    assert (tmp_path / "out.bin").read_bytes() == b"data"
