@@ -14,9 +14,29 @@ from collections.abc import Iterator, Sequence
 
 from .._version import __version__
 from ..exceptions import AekitError
-from . import datasets, denoise, encode, models, plot, reconstruct, sample, train
+from . import (
+    datasets,
+    denoise,
+    detect,
+    encode,
+    models,
+    plot,
+    reconstruct,
+    sample,
+    train,
+)
 
-SUBCOMMANDS = (train, encode, reconstruct, denoise, sample, plot, models, datasets)
+SUBCOMMANDS = (
+    train,
+    encode,
+    reconstruct,
+    denoise,
+    sample,
+    detect,
+    plot,
+    models,
+    datasets,
+)
 
 #: Errors that mean "the user asked for something impossible": one line, exit 2.
 USER_ERRORS = (AekitError, ValueError, FileNotFoundError, OSError, KeyError)
@@ -33,6 +53,8 @@ examples:
   aekit train --model vae --preset mnist-2d --dataset mnist --epochs 10 --out runs/vae
   aekit sample --model runs/vae/model.safetensors --n 64 --output samples.png
   aekit plot manifold --model runs/vae/model.safetensors --output manifold.png
+  aekit detect --train normal.csv --score new.csv --contamination 0.05 \\
+      --output scores.csv
 
 Run `aekit COMMAND --help` for the options of one command."""
 

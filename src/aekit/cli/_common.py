@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import io
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +78,20 @@ def save_npy(path: Path, array: np.ndarray) -> None:
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
     atomic_write_bytes(path, buffer.getvalue())
+
+
+def save_csv(path: Path, columns: Mapping[str, np.ndarray]) -> None:
+    """Write equal-length 1-D ``columns`` to ``path`` as CSV with a header, atomically.
+
+    Integers are written as integers; floats with the shortest text that reads
+    back to the same float64.
+    """
+    arrays = [np.asarray(column).ravel() for column in columns.values()]
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(zip(*(array.tolist() for array in arrays), strict=True))
+    atomic_write_bytes(path, text.getvalue().encode())
 
 
 def save_figure(path: Path, fig: Any) -> None:

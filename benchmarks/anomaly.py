@@ -1,0 +1,518 @@
+"""Anomaly detection on ADBench's tabular datasets (issue 8: ``OutlierDetector``).
+
+The unsupervised protocol of ADBench (Han, Hu, Huang, Jiang & Zhao, "ADBench:
+Anomaly Detection Benchmark", NeurIPS 2022): for each dataset and seed, a 70/30
+split stratified by the labels (scikit-learn's ``train_test_split``,
+``stratify=y``, ``random_state=seed``); every detector is fitted on the training
+part *without its labels* (anomalies included) and scores the test part; the
+scores are evaluated with ROC-AUC and average precision (AP). Reported: the mean
+± standard deviation over seeds per dataset, seconds per fit, and each method's
+average rank (rank per dataset by mean ROC-AUC, 1 = best, averaged over datasets).
+
+Datasets, from ``$AEKIT_DATA_DIR/adbench/`` (``NAME.npz`` with ``X`` and ``y``,
+copied verbatim from ADBench's ``datasets/Classical``; see the data MANIFEST):
+
+=============  ===================  ========  ========  ==========
+name           file                 samples   features  anomalies
+=============  ===================  ========  ========  ==========
+cardio         6_cardio.npz         1831      21        176 (9.6%)
+thyroid        38_thyroid.npz       3772      6         93 (2.5%)
+satellite      30_satellite.npz     6435      36        2036 (31.6%)
+shuttle        32_shuttle.npz       49097     9         3511 (7.2%)
+mammography    23_mammography.npz   11183     6         260 (2.3%)
+annthyroid     2_annthyroid.npz     7200      6         534 (7.4%)
+pendigits      28_pendigits.npz     6870      16        156 (2.3%)
+optdigits      26_optdigits.npz     5216      64        150 (2.9%)
+mnist          24_mnist.npz         7603      100       700 (9.2%)
+=============  ===================  ========  ========  ==========
+
+By default every one of them whose file exists is used.
+
+Methods, all with their library's defaults (only the seed is set, and PyOD's
+AutoEncoder's progress bar switched off):
+
+- ``aekit-dense``: ``aekit.OutlierDetector()`` (d-64-k-64-d, 50 epochs);
+- ``aekit-vae``: ``aekit.OutlierDetector(model="vae")`` (negative ELBO);
+- ``pyod-ae``: PyOD's ``AutoEncoder`` (torch, [64, 32] with batch norm and
+  dropout, 10 epochs);
+- ``pyod-iforest``: PyOD's ``IForest`` (wraps scikit-learn's);
+- ``pyod-pca``: PyOD's ``PCA`` (Shyu et al. 2003: weighted distance to the
+  principal components, standardised features);
+- ``sklearn-iforest``: scikit-learn's ``IsolationForest``, score =
+  ``-score_samples``.
+
+A method that fails on a dataset (or is not installed, like PyOD when it is
+missing) is reported as an error for that dataset; the rest of the run goes on.
+
+Prints JSON, writes ``benchmarks/results/anomaly.json`` and ``anomaly.md``.
+
+    python benchmarks/anomaly.py                    # 9 datasets x 5 seeds x 6 methods
+    python benchmarks/anomaly.py --datasets cardio thyroid --seeds 1 --limit 1000 \\
+        --no-write                                  # smoke run, under a minute
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from scipy.stats import rankdata
+from sklearn.ensemble import IsolationForest
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import train_test_split
+
+import aekit
+from _common import RESULTS, hardware, write_result
+from aekit.data.download import search_dirs
+
+#: Short name -> file name in ``<data dir>/adbench/``.
+DATASETS = {
+    "cardio": "6_cardio.npz",
+    "thyroid": "38_thyroid.npz",
+    "satellite": "30_satellite.npz",
+    "shuttle": "32_shuttle.npz",
+    "mammography": "23_mammography.npz",
+    "annthyroid": "2_annthyroid.npz",
+    "pendigits": "28_pendigits.npz",
+    "optdigits": "26_optdigits.npz",
+    "mnist": "24_mnist.npz",
+}
+
+TEST_SIZE = 0.3
+
+
+@dataclass(frozen=True)
+class Method:
+    """A detector: how to build it for a seed, and how to score with it."""
+
+    label: str
+    package: str  # the module that must be importable
+    build: Callable[[int], Any]
+    #: Outlier scores of the fitted detector (higher = more abnormal).
+    score: Callable[[Any, np.ndarray], np.ndarray]
+
+
+def _decision(detector: Any, X: np.ndarray) -> np.ndarray:
+    return np.asarray(detector.decision_function(X), dtype=np.float64)
+
+
+def _negated_score_samples(detector: Any, X: np.ndarray) -> np.ndarray:
+    return -np.asarray(detector.score_samples(X), dtype=np.float64)
+
+
+def _pyod(module: str, cls: str, **params: Any) -> Callable[[int], Any]:
+    def build(seed: int) -> Any:
+        return getattr(importlib.import_module(module), cls)(
+            random_state=seed, **params
+        )
+
+    return build
+
+
+METHODS: dict[str, Method] = {
+    "aekit-dense": Method(
+        "aekit OutlierDetector (dense)",
+        "aekit",
+        lambda seed: aekit.OutlierDetector(random_state=seed),
+        _decision,
+    ),
+    "aekit-vae": Method(
+        "aekit OutlierDetector (vae)",
+        "aekit",
+        lambda seed: aekit.OutlierDetector(model="vae", random_state=seed),
+        _decision,
+    ),
+    "pyod-ae": Method(
+        "PyOD AutoEncoder",
+        "pyod",
+        _pyod("pyod.models.auto_encoder", "AutoEncoder", verbose=0),
+        _decision,
+    ),
+    "pyod-iforest": Method(
+        "PyOD IForest", "pyod", _pyod("pyod.models.iforest", "IForest"), _decision
+    ),
+    "pyod-pca": Method("PyOD PCA", "pyod", _pyod("pyod.models.pca", "PCA"), _decision),
+    "sklearn-iforest": Method(
+        "scikit-learn IsolationForest",
+        "sklearn",
+        lambda seed: IsolationForest(random_state=seed),
+        _negated_score_samples,
+    ),
+}
+
+
+# ------------------------------------------------------------------- data
+def dataset_path(name: str) -> Path:
+    """The first ``<dir>/adbench/<file>`` that exists in aekit's data folders."""
+    filename = DATASETS[name]
+    candidates = [folder / "adbench" / filename for folder in search_dirs()]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise FileNotFoundError(
+        f"{filename} not found in " + ", ".join(str(p.parent) for p in candidates)
+    )
+
+
+def available_datasets() -> list[str]:
+    """The datasets whose file exists, in :data:`DATASETS` order."""
+    found = []
+    for name in DATASETS:
+        try:
+            dataset_path(name)
+        except FileNotFoundError:
+            continue
+        found.append(name)
+    return found
+
+
+def load_dataset(name: str, limit: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, y)`` as float64 / int64; at most ``limit`` rows, stratified by ``y``."""
+    with np.load(dataset_path(name), allow_pickle=False) as data:
+        X = np.asarray(data["X"], dtype=np.float64)
+        y = np.asarray(data["y"]).astype(np.int64).ravel()
+    if limit is not None and len(X) > limit:
+        X, _, y, _ = train_test_split(
+            X, y, train_size=limit, stratify=y, random_state=0
+        )
+    return X, y
+
+
+# ------------------------------------------------------------------- running
+def _error(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
+
+
+def run_once(
+    method: Method,
+    seed: int,
+    X_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+) -> dict[str, Any]:
+    """Fit on ``X_train`` (no labels), score ``X_test``; metrics and fit seconds."""
+    detector = method.build(seed)
+    start = time.perf_counter()
+    detector.fit(X_train)
+    seconds = time.perf_counter() - start
+    scores = method.score(detector, X_test)
+    if scores.shape != (len(X_test),):
+        raise ValueError(
+            f"{len(X_test)} test samples gave scores of shape {scores.shape}"
+        )
+    n_bad = int(np.sum(~np.isfinite(scores)))
+    if n_bad:
+        raise ValueError(f"{n_bad} of {len(scores)} test scores are NaN or infinite")
+    return {
+        "seed": seed,
+        "roc_auc": float(roc_auc_score(y_test, scores)),
+        "average_precision": float(average_precision_score(y_test, scores)),
+        "fit_seconds": seconds,
+    }
+
+
+def warm_up(methods: list[str]) -> None:
+    """Fit each method once on tiny data, untimed.
+
+    One-off start-up costs (torch's first forward and optimiser step, lazy
+    imports) would otherwise land in the first dataset's seconds per fit.
+    Failures are ignored here: the timed runs report them.
+    """
+    X = np.random.default_rng(0).normal(size=(64, 4))
+    for key in methods:
+        try:
+            METHODS[key].build(0).fit(X)
+        except Exception:  # reported, if real, by the timed runs
+            continue
+
+
+def _std(values: list[float]) -> float:
+    return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+
+
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Mean ± std over the successful seeds; the errors of the others."""
+    ok = [r for r in runs if "error" not in r]
+    out: dict[str, Any] = {"runs": runs, "n_ok": len(ok)}
+    errors = sorted({r["error"] for r in runs if "error" in r})
+    if errors:
+        out["errors"] = errors
+    if ok:
+        for key in ("roc_auc", "average_precision", "fit_seconds"):
+            values = [r[key] for r in ok]
+            out[f"{key}_mean"] = float(np.mean(values))
+            out[f"{key}_std"] = _std(values)
+    return out
+
+
+def run_dataset(
+    name: str, methods: list[str], seeds: list[int], args: argparse.Namespace
+) -> dict[str, Any]:
+    """Every method on every seed's split of one dataset."""
+    try:
+        X, y = load_dataset(name, args.limit)
+        splits = [
+            train_test_split(X, y, test_size=TEST_SIZE, stratify=y, random_state=seed)
+            for seed in seeds
+        ]
+        if any(len(np.unique(split[3])) < 2 for split in splits):
+            raise ValueError(
+                f"a test split of {name} lacks inliers or anomalies "
+                f"({int(y.sum())} anomalies in {len(y)} samples); raise --limit"
+            )
+    except Exception as exc:  # a missing or unreadable file, too few anomalies
+        print(f"[{name}] failed: {_error(exc)}", file=sys.stderr, flush=True)
+        return {"error": _error(exc)}
+    n_train = len(splits[0][0])
+    out: dict[str, Any] = {
+        "file": DATASETS[name],
+        "n_samples": len(X),
+        "n_features": int(X.shape[1]),
+        "n_anomalies": int(y.sum()),
+        "n_train": n_train,
+        "n_test": len(X) - n_train,
+        "methods": {},
+    }
+    for key in methods:
+        method = METHODS[key]
+        if importlib.util.find_spec(method.package) is None:
+            out["methods"][key] = {"n_ok": 0, "errors": ["not installed"], "runs": []}
+            continue
+        runs = []
+        for seed, (X_train, X_test, _, y_test) in zip(seeds, splits, strict=True):
+            try:
+                runs.append(run_once(method, seed, X_train, X_test, y_test))
+            except Exception as exc:  # one failure must not end the run
+                runs.append({"seed": seed, "error": _error(exc)})
+        out["methods"][key] = summary = summarize(runs)
+        if args.verbose or summary["n_ok"] < len(seeds):
+            what = (
+                f"ROC-AUC {summary['roc_auc_mean']:.3f}, "
+                f"{summary['fit_seconds_mean']:.2f} s/fit"
+                if summary["n_ok"]
+                else "failed"
+            )
+            print(f"[{name}] {key}: {what}", file=sys.stderr, flush=True)
+    print(f"[{name}] done", file=sys.stderr, flush=True)
+    return out
+
+
+def average_ranks(datasets: dict[str, Any], methods: list[str]) -> dict[str, Any]:
+    """Average rank by mean ROC-AUC (1 = best; ties share their mean rank).
+
+    A method that failed on a dataset shares the last ranks there: with library
+    defaults, failing is a result too. Methods with no result on any dataset
+    (not installed, or failing everywhere) are left out of the ranking.
+    """
+    results = {d: row["methods"] for d, row in datasets.items() if "methods" in row}
+    ranked = [m for m in methods if any(r[m]["n_ok"] for r in results.values())]
+    per_dataset: dict[str, dict[str, float]] = {}
+    for d, row in results.items():
+        auc = [row[m]["roc_auc_mean"] if row[m]["n_ok"] else -np.inf for m in ranked]
+        ranks = rankdata(-np.asarray(auc)).tolist()
+        per_dataset[d] = dict(zip(ranked, ranks, strict=True))
+    average = {
+        m: float(np.mean([ranks[m] for ranks in per_dataset.values()]))
+        for m in ranked
+        if per_dataset
+    }
+    failed = {d: [m for m in ranked if not results[d][m]["n_ok"]] for d in per_dataset}
+    return {
+        "average": average,
+        "datasets": list(per_dataset),
+        "failed_ranked_last": {d: ms for d, ms in failed.items() if ms},
+        "per_dataset": per_dataset,
+    }
+
+
+# ------------------------------------------------------------------- report
+def _hardware(hw: dict[str, Any]) -> str:
+    device = f"GPU {hw['cuda']}" if hw["cuda"] else "CPU only"
+    return f"{hw['cpus']} CPUs, torch {hw['torch']}, {device}"
+
+
+def _cell(summary: dict[str, Any], key: str, digits: int = 3) -> str:
+    if not summary.get("n_ok"):
+        errors = summary.get("errors", ["error"])
+        return "not installed" if errors == ["not installed"] else "error"
+    text = f"{summary[f'{key}_mean']:.{digits}f}"
+    n_runs = len(summary["runs"])
+    if n_runs > 1:
+        text += f" ± {summary[f'{key}_std']:.{digits}f}"
+    # Some seeds failed: say on how many the mean is.
+    return text if summary["n_ok"] == n_runs else f"{text} ({summary['n_ok']}/{n_runs})"
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """README-ready tables: ROC-AUC (+ average rank), AP, seconds per fit."""
+    cfg, methods = result["config"], result["config"]["methods"]
+    datasets = result["datasets"]
+    labels = [METHODS[m].label for m in methods]
+    versions = result["versions"]
+    lines = [
+        f"ADBench protocol (Han et al., NeurIPS 2022): 70/30 split stratified by "
+        f"label, unsupervised fit on the training part, scores on the test part; "
+        f"mean ± std over {len(cfg['seeds'])} seed(s) "
+        f"({', '.join(map(str, cfg['seeds']))}). Library defaults. "
+        f"aekit {versions['aekit']}, PyOD {versions['pyod']}, scikit-learn "
+        f"{versions['sklearn']}; {_hardware(result['hardware'])}."
+        + (
+            f" Datasets subsampled to at most {cfg['limit']} rows."
+            if cfg["limit"]
+            else ""
+        ),
+        "",
+    ]
+    header = "| dataset (n, d, % anomalies) |" + "".join(f" {x} |" for x in labels)
+    rule = "|---|" + "---:|" * len(methods)
+
+    def info(name: str) -> str:
+        row = datasets[name]
+        if "error" in row:
+            return name
+        rate = 100.0 * row["n_anomalies"] / row["n_samples"]
+        return f"{name} ({row['n_samples']}, {row['n_features']}, {rate:.1f}%)"
+
+    def table(title: str, key: str, digits: int, bold_best: bool) -> list[str]:
+        out = [f"**{title}**", "", header, rule]
+        for name, row in datasets.items():
+            if "error" in row:
+                out.append(f"| {name} |" + " dataset failed |" * len(methods))
+                continue
+            summaries = [row["methods"][m] for m in methods]
+            cells = [_cell(s, key, digits) for s in summaries]
+            if bold_best:
+                means = [
+                    s[f"{key}_mean"] if s.get("n_ok") else -np.inf for s in summaries
+                ]
+                best = max(means)
+                cells = [
+                    f"**{c}**" if m == best and np.isfinite(m) else c
+                    for c, m in zip(cells, means, strict=True)
+                ]
+            out.append(f"| {info(name)} |" + "".join(f" {c} |" for c in cells))
+        return out
+
+    lines += table("ROC-AUC", "roc_auc", 3, True)
+    ranks = result["ranks"]
+    lines.append(
+        "| average rank (by ROC-AUC) |"
+        + "".join(
+            f" {ranks['average'][m]:.2f} |"
+            if ranks["average"].get(m) is not None
+            else " – |"
+            for m in methods
+        )
+    )
+    lines += ["", *table("Average precision", "average_precision", 3, True)]
+    lines += ["", *table("Seconds per fit", "fit_seconds", 2, False)]
+    notes = [
+        f"Average rank over {len(ranks['datasets'])} dataset(s): 1 = best mean "
+        "ROC-AUC on a dataset, ties share their mean rank; a method that failed "
+        "on a dataset shares the last ranks there.",
+        "Seconds per fit: wall-clock time of `fit` on the training part (70% of "
+        "the rows), after one untimed warm-up fit of each method.",
+    ]
+    for name, row in datasets.items():
+        if "error" in row:
+            notes.append(f"{name}: {row['error']}")
+        for m, s in row.get("methods", {}).items():
+            for error in s.get("errors", []):
+                if error != "not installed":
+                    notes.append(f"{METHODS[m].label} on {name}: {error}")
+    lines += ["", *(f"- {note}" for note in notes)]
+    return "\n".join(lines) + "\n"
+
+
+def _version(package: str) -> str:
+    try:
+        return str(importlib.import_module(package).__version__)
+    except Exception:  # not installed, or broken
+        return "not installed"
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--datasets",
+        nargs="+",
+        choices=list(DATASETS),
+        default=None,
+        metavar="NAME",
+        help="datasets to run (default: every one whose file exists): "
+        + ", ".join(DATASETS),
+    )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=5,
+        metavar="N",
+        help="number of seeds, 0..N-1: one split and one fit each (default 5)",
+    )
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        choices=list(METHODS),
+        default=list(METHODS),
+        metavar="NAME",
+        help="methods to run (default: all): " + ", ".join(METHODS),
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="subsample each dataset to at most N rows, stratified (smoke runs)",
+    )
+    parser.add_argument("--verbose", type=int, default=0)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    if args.seeds < 1:
+        parser.error(f"--seeds must be >= 1, got {args.seeds}")
+    if args.limit is not None and args.limit < 10:
+        parser.error(f"--limit must be >= 10, got {args.limit}")
+
+    names = args.datasets or available_datasets()
+    seeds = list(range(args.seeds))
+    config = {
+        "datasets": names,
+        "seeds": seeds,
+        "methods": args.methods,
+        "limit": args.limit,
+        "test_size": TEST_SIZE,
+    }
+    warm_up(args.methods)
+    result: dict[str, Any] = {
+        "benchmark": "anomaly",
+        "config": config,
+        "hardware": hardware(),
+        "versions": {
+            "aekit": aekit.__version__,
+            "pyod": _version("pyod"),
+            "sklearn": sklearn.__version__,
+        },
+        "datasets": {
+            name: run_dataset(name, args.methods, seeds, args) for name in names
+        },
+    }
+    result["ranks"] = average_ranks(result["datasets"], args.methods)
+    print(json.dumps(result, indent=2))
+    if not args.no_write:
+        write_result("anomaly", result)
+        (RESULTS / "anomaly.md").write_text(markdown(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()
