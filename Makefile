@@ -61,6 +61,7 @@ bench: bench-dense
 	$(BIN)/python benchmarks/regularized.py
 	$(BIN)/python benchmarks/denoise.py --compare keras
 	$(BIN)/python benchmarks/vae.py --compare keras
+	$(BIN)/python benchmarks/anomaly.py
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache
