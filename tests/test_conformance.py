@@ -97,6 +97,47 @@ VARIATIONAL = {
 }
 
 
+#: SequenceAutoEncoder on digits read as 8 steps of 8 features: both decoders,
+#: every merge mode, bottleneck, stacking, padding mask and the regularisers (the
+#: exact contractive penalty, slow through an LSTM, is in test_sequence.py).
+SEQUENCE = {
+    "teacher-forcing": {
+        "decoder": "teacher_forcing",
+        "bidirectional": False,
+        "encoder_units": 32,
+    },
+    "concat-code-2-layers": {
+        "merge_mode": "concat",
+        "code_size": 16,
+        "num_layers": 2,
+        "encoder_units": 32,
+    },
+    "mean-no-projection-masked": {
+        "merge_mode": "mean",
+        "output_projection": False,
+        "mask_padding": True,
+        "encoder_units": 32,
+    },
+    "l1-masking-hutchinson": {
+        "sparsity": "l1",
+        "sparsity_weight": 1e-3,
+        "corruption": "masking",
+        "noise_level": 0.2,
+        "contractive": 0.01,
+        "contractive_method": "hutchinson",
+        "code_size": 8,
+        "encoder_units": 32,
+    },
+    "gaussian-fixed": {
+        "corruption": "gaussian",
+        "noise_level": 0.1,
+        "noise_fixed": True,
+        "bidirectional": False,
+        "encoder_units": 32,
+    },
+}
+
+
 def _cases() -> list[tuple[str, type, dict]]:
     quick = {"epochs": 15, "batch_size": 32, "random_state": 0, "device": "cpu"}
     cases = [
@@ -106,6 +147,10 @@ def _cases() -> list[tuple[str, type, dict]]:
     cases += [
         (f"VariationalAutoEncoder-{name}", aekit.VariationalAutoEncoder, {**p, **quick})
         for name, p in VARIATIONAL.items()
+    ]
+    cases += [
+        (f"SequenceAutoEncoder-{name}", aekit.SequenceAutoEncoder, {**p, **quick})
+        for name, p in SEQUENCE.items()
     ]
     for cls_name in ESTIMATORS.names():
         cls = ESTIMATORS.get(cls_name)

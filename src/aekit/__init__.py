@@ -7,7 +7,12 @@
 
 from . import corruption, datasets, models, text
 from ._version import __version__
-from .estimators import AutoEncoder, ConvAutoEncoder, VariationalAutoEncoder
+from .estimators import (
+    AutoEncoder,
+    ConvAutoEncoder,
+    SequenceAutoEncoder,
+    VariationalAutoEncoder,
+)
 from .estimators.outlier import OutlierDetector
 from .exceptions import (
     AekitError,
@@ -28,6 +33,7 @@ __all__ = [
     "ModelFileError",
     "OutlierDetector",
     "RegistryError",
+    "SequenceAutoEncoder",
     "TrainingError",
     "VariationalAutoEncoder",
     "__version__",

@@ -22,6 +22,7 @@ from torch import nn
 
 from .nn.conv import ConvAutoEncoderModule
 from .nn.dense import DenseAutoEncoderModule
+from .nn.recurrent import SequenceAutoEncoderModule
 from .nn.variational import VariationalAutoEncoderModule
 from .registry import Registry
 
@@ -52,3 +53,4 @@ def list() -> builtins.list[str]:
 register("dense", DenseAutoEncoderModule)
 register("conv", ConvAutoEncoderModule)
 register("vae", VariationalAutoEncoderModule)
+register("sequence", SequenceAutoEncoderModule)

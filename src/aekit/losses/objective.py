@@ -16,7 +16,7 @@ from torch import nn
 
 from ..corruption import Corruption
 from ..nn.layers import AEOutput
-from .reconstruction import RECONSTRUCTION_LOSSES
+from .reconstruction import RECONSTRUCTION_LOSSES, Reduction
 
 #: A penalty sees the module, the (possibly corrupted) input and the forward output
 #: and returns a scalar already multiplied by its weight.
@@ -59,9 +59,19 @@ class Objective:
         self.penalties = list(penalties)
         self.corruption = corruption
 
+    def reconstruction(
+        self, output: AEOutput, target: torch.Tensor, reduction: Reduction = "none"
+    ) -> torch.Tensor:
+        """The reconstruction term: per sample, or its batch mean (``"mean"``).
+
+        Subclasses change which elements it averages over (e.g.
+        :class:`aekit.losses.sequence.SequenceObjective` leaves out padding).
+        """
+        return RECONSTRUCTION_LOSSES[self.loss](output, target, reduction=reduction)
+
     def per_sample(self, module: nn.Module, x: torch.Tensor) -> torch.Tensor:
         """Per-sample reconstruction loss of clean ``x`` (no corruption, no penalty)."""
-        return RECONSTRUCTION_LOSSES[self.loss](module(x), x)
+        return self.reconstruction(module(x), x)
 
     def __call__(
         self,
@@ -81,7 +91,7 @@ class Objective:
             target = batch
             inputs = self.corruption(batch) if (train and self.corruption) else batch
         output = module(inputs)
-        recon = RECONSTRUCTION_LOSSES[self.loss](output, target, reduction="mean")
+        recon = self.reconstruction(output, target, reduction="mean")
         terms = {"reconstruction": recon}
         total = recon
         for name, penalty in self.penalties:
