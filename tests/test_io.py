@@ -155,3 +155,16 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     mode = stat.S_IMODE((tmp_path / "out.bin").stat().st_mode)
     assert mode == 0o644  # not mkstemp's private 0600
     assert (tmp_path / "out.bin").read_bytes() == b"data"
+
+
+def test_numpy_scalar_and_path_params_survive_save(tmp_path):
+    import numpy as np
+
+    import aekit
+
+    X, _ = aekit.datasets.load("digits")
+    ae = aekit.AutoEncoder(code_size=np.int64(4), epochs=np.int64(2), random_state=0)
+    ae.fit(X)
+    loaded = aekit.load(ae.save(tmp_path / "m.safetensors"))
+    assert loaded.code_size == 4 and loaded.epochs == 2  # not dropped to None
+    np.testing.assert_array_equal(loaded.transform(X), ae.transform(X))

@@ -216,6 +216,10 @@ def _jsonable_params(params: dict[str, Any]) -> dict[str, Any]:
     for key, value in params.items():
         if isinstance(value, tuple):
             value = list(value)
+        elif isinstance(value, os.PathLike):
+            value = os.fspath(value)  # loads back as a str: same file
+        elif hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+            value = value.item()  # numpy scalar, e.g. epochs=np.int64(20)
         try:
             json.dumps(value)
         except TypeError:
