@@ -22,7 +22,16 @@ pytestmark = pytest.mark.slow
 def bench_path(monkeypatch):
     monkeypatch.syspath_prepend(str(BENCH))
     yield
-    for name in ("dense", "regularized", "denoise", "vae", "anomaly", "_common"):
+    for name in (
+        "dense",
+        "regularized",
+        "denoise",
+        "vae",
+        "anomaly",
+        "sequence",
+        "embed",
+        "_common",
+    ):
         sys.modules.pop(name, None)
 
 
@@ -180,3 +189,70 @@ def test_anomaly_benchmark_small(bench_path, data_dir, monkeypatch, capsys):
     for method in anomaly.METHODS.values():
         assert method.label in table
     assert "average rank" in table and "cardio (1000, 21, 9.6%)" in table
+
+
+def test_sequence_benchmark_small(bench_path, data_dir, monkeypatch, capsys):
+    monkeypatch.setenv("AEKIT_DATA_DIR", str(data_dir))
+    import sequence
+
+    result = sequence.main(
+        [
+            "--limit",
+            "300",
+            "--val-limit",
+            "100",
+            "--epochs",
+            "2",
+            "--encoder-units",
+            "16",
+            "--doc-limit",
+            "150",
+            "--no-write",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "training on 300 of 76631 ModApte training sentences for 2 epochs" in out
+    s = result["sentences"]
+    assert s["n_train_sentences"] == 300 and s["epochs"] == 2
+    assert s["code_dim"] == 16 and s["glove_coverage"] > 0.9
+    for key in ("final_loss", "final_val_loss", "seconds_per_epoch"):
+        assert math.isfinite(s[key]) and s[key] > 0
+    for table in ("cosine_same_sentence", "cosine_different_sentence"):
+        assert all(-1 <= v <= 1 for v in s[table].values())
+    d = result["downstream"]
+    assert d["n_train_documents"] == 150 and len(d["topics"]) == 10
+    for method in sequence.METHODS:
+        for key in ("micro_f1", "macro_f1"):
+            value = d["methods"][method][key]
+            assert math.isfinite(value) and 0 <= value <= 1
+    table = sequence.markdown(result)
+    assert all(label in table for label in sequence.METHODS.values())
+    assert "Subset run" in table and "`reuters-sentences`" in table
+
+
+def test_embed_benchmark_small(bench_path, data_dir, monkeypatch, capsys):
+    monkeypatch.setenv("AEKIT_DATA_DIR", str(data_dir))
+    import embed
+
+    argv = ["--limit", "2000", "--test-limit", "600", "--n-trust", "300"]
+    result = embed.main([*argv, "--epochs", "2", "--feature-epochs", "2", "--no-write"])
+    assert '"benchmark": "embed"' in capsys.readouterr().out
+    for name in embed.DATASETS:
+        reduced = result["reduce"][name]
+        assert reduced["n_train"] == 2000 and reduced["n_test"] == 600
+        assert "figure" not in reduced  # --no-write leaves docs/images alone
+        for method in ("autoencoder", "pca"):
+            row = reduced["methods"][method]
+            assert 0.1 < row["knn_accuracy"] <= 1  # above chance for 10 classes
+            assert 0.5 < row["trustworthiness"] <= 1
+            assert row["n_trust"] == 300 and row["k"] == 5 and row["fit_seconds"] > 0
+        assert reduced["methods"]["autoencoder"]["epochs"] == 2
+        features = result["features"][name]["methods"]
+        assert set(features) == set(embed.FEATURES)
+        for row in features.values():
+            assert 0.1 < row["test_accuracy"] <= 1 and row["fit_seconds"] > 0
+        assert features["pixels"]["n_features"] == 784
+        assert features["pca-32"]["n_features"] == features["ae-784-32"]["n_features"]
+    table = embed.markdown(result)
+    assert "`packt-2d`" in table and "autoencoder − PCA" in table
+    assert all(label in table for label in embed.FEATURES.values())

@@ -606,3 +606,166 @@ def interpolate(
         titles=labels,
         title=title or "interpolation between two codes",
     )
+
+
+def _class_colours(
+    labels: np.ndarray,
+    class_names: Sequence[str] | Mapping[Any, str] | None,
+) -> tuple[list[Any], list[str]]:
+    """Colour of each label (``C0``…``C9`` by sorted class) and the legend text."""
+    classes = np.unique(labels)
+    integer = np.issubdtype(classes.dtype, np.integer)
+    names: list[str] = []
+    for c in classes:
+        if isinstance(class_names, Mapping):
+            names.append(str(class_names.get(c, c)))
+        elif class_names is not None and integer and 0 <= c < len(class_names):
+            names.append(str(class_names[int(c)]))  # a sequence is indexed by label
+        else:
+            names.append(str(c))
+    return [f"C{i}" for i in range(len(classes))], names
+
+
+def embedding_comparison(
+    embeddings: Mapping[str, np.ndarray],
+    y: np.ndarray | None = None,
+    *,
+    scores: Mapping[str, Mapping[str, float]] | None = None,
+    class_names: Sequence[str] | Mapping[Any, str] | None = None,
+    title: str | None = None,
+    max_points: int = 10000,
+    ncols: int | None = None,
+    panel_size: float = 4.6,
+) -> Figure:
+    """Side-by-side scatter plots of several embeddings of the same samples.
+
+    One panel per method (e.g. ``{"autoencoder 784-500-2": codes, "PCA": pcs}``),
+    points coloured by class, with one legend for all panels: the figure Hinton &
+    Salakhutdinov (2006, fig. 3) use to set a deep autoencoder's 2-D codes beside
+    PCA's first two components. Embeddings of more than two dimensions are drawn
+    on their first two principal components, as in :func:`latent_scatter`, and
+    the axis labels say so. Points are drawn in a fixed random order, so no class
+    hides the others by being drawn last.
+
+    Parameters
+    ----------
+    embeddings : mapping of str to array-like of shape (n_samples, n_components)
+        Method name → the codes of the same samples, row for row; panels follow
+        the mapping's order.
+    y : array-like of shape (n_samples,), optional
+        Labels. Up to ten classes get a colour each and a shared legend; more are
+        drawn with a colour map.
+    scores : mapping of str to mapping of str to float, optional
+        Numbers to print under a panel's title, e.g. ``{"PCA": {"kNN acc.":
+        0.44, "trust.": 0.74}}``; methods may be left out.
+    class_names : sequence or mapping, optional
+        Legend text for the classes: a sequence indexed by integer label
+        (``["T-shirt/top", "Trouser", ...]``) or a mapping label → name.
+    title : str, optional
+        Figure title.
+    max_points : int, default=10000
+        Draw at most this many samples (the first ones) in each panel.
+    ncols : int, optional
+        Panels per row; default: all in one row up to three, then three a row.
+    panel_size : float, default=4.6
+        Width and height of one panel in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per method.
+    """
+    if not embeddings:
+        raise ValueError("embeddings is empty: pass at least one method's codes")
+    if max_points < 1:
+        raise ValueError(f"max_points must be >= 1, got {max_points}")
+    arrays: dict[str, np.ndarray] = {}
+    for name, codes in embeddings.items():
+        values = np.asarray(codes)
+        if values.ndim != 2 or len(values) == 0 or values.shape[1] == 0:
+            raise ValueError(
+                f"embedding {name!r} must be (n_samples, n_components) with at least "
+                f"one sample, got shape {values.shape}"
+            )
+        if not np.isfinite(values[:max_points]).all():
+            raise ValueError(f"embedding {name!r} holds NaN or infinite values")
+        arrays[name] = values[:max_points]
+    counts = {len(v) for v in arrays.values()}
+    if len(counts) > 1:
+        sizes = ", ".join(f"{n}: {len(v)}" for n, v in arrays.items())
+        raise ValueError(f"the embeddings hold different numbers of samples ({sizes})")
+    n = counts.pop()
+    labels = None if y is None else np.asarray(y)[:max_points]
+    if labels is not None and (labels.ndim != 1 or len(labels) != n):
+        raise ValueError(f"y has {len(labels)} labels for {n} samples")
+
+    ncols = ncols or (len(arrays) if len(arrays) <= 3 else 3)
+    if ncols < 1:
+        raise ValueError(f"ncols must be >= 1, got {ncols}")
+    nrows = math.ceil(len(arrays) / ncols)
+    few_classes = labels is not None and len(np.unique(labels)) <= 10
+    fig = Figure(
+        figsize=(
+            panel_size * ncols + (1.6 if few_classes else 0.8),
+            panel_size * nrows + (0.5 if title else 0.1),
+        )
+    )
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    order = np.random.default_rng(0).permutation(n)
+    size = float(np.clip(4000.0 / n, 2.0, 16.0))  # bigger points when there are few
+    handles: list[Any] = []
+    for ax, (name, codes) in zip(axes.flat, arrays.items(), strict=False):
+        points, axis = _codes_2d(codes.astype(np.float64))
+        points = points[order]
+        if labels is None:
+            ax.scatter(points[:, 0], points[:, 1], s=size, alpha=0.5, color="tab:blue")
+        elif few_classes:
+            classes = np.unique(labels)
+            colours, names = _class_colours(labels, class_names)
+            index = np.searchsorted(classes, labels[order])
+            ax.scatter(
+                points[:, 0],
+                points[:, 1],
+                s=size,
+                alpha=0.6,
+                c=[colours[i] for i in index],
+                linewidths=0,
+            )
+            if not handles:
+                from matplotlib.lines import Line2D
+
+                handles = [
+                    Line2D([], [], ls="", marker="o", ms=6, color=colour, label=text)
+                    for colour, text in zip(colours, names, strict=True)
+                ]
+        else:
+            sc = ax.scatter(
+                points[:, 0], points[:, 1], s=size, c=labels[order], cmap="viridis"
+            )
+            fig.colorbar(sc, ax=ax, label="label")
+        ax.set_xlabel(f"{axis}1")
+        ax.set_ylabel(f"{axis}2")
+        ax.tick_params(labelsize=8)
+        heading = name + (
+            f" ({codes.shape[1]}-D, first two PCs)" if axis == "PC" else ""
+        )
+        numbers = (scores or {}).get(name)
+        if numbers:
+            heading += "\n" + ", ".join(f"{k} {v:.3f}" for k, v in numbers.items())
+        ax.set_title(heading, fontsize=10)
+    for ax in list(axes.flat)[len(arrays) :]:
+        ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=12)
+    legend_room = 1.5 / fig.get_figwidth() if handles else 0.0
+    fig.tight_layout(rect=(0, 0, 1 - legend_room, 1))
+    if handles:
+        fig.legend(
+            handles=handles,
+            title="class",
+            loc="center left",
+            bbox_to_anchor=(1 - legend_room, 0.5),
+            fontsize=8,
+            frameon=False,
+        )
+    return fig

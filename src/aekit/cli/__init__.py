@@ -18,11 +18,13 @@ from . import (
     datasets,
     denoise,
     detect,
+    embed,
     encode,
     models,
     plot,
     reconstruct,
     sample,
+    text,
     train,
 )
 
@@ -33,6 +35,8 @@ SUBCOMMANDS = (
     denoise,
     sample,
     detect,
+    embed,
+    text,
     plot,
     models,
     datasets,
@@ -55,6 +59,8 @@ examples:
   aekit plot manifold --model runs/vae/model.safetensors --output manifold.png
   aekit detect --train normal.csv --score new.csv --contamination 0.05 \\
       --output scores.csv
+  aekit embed --dataset mnist --code-size 2 --plot embed.png --output codes.npy
+  aekit text fit --corpus reuters --limit 5000 --epochs 5 --out runs/text
 
 Run `aekit COMMAND --help` for the options of one command."""
 

@@ -382,3 +382,25 @@ AutoEncoder.presets.register(
         "epochs": 100,
     },
 )
+AutoEncoder.presets.register(
+    "packt-2d",
+    {
+        # 784-500-2 for dimensionality reduction, set side by side with PCA's first
+        # two components (issue 8; the exact settings of the book's listing were not
+        # found, so these are the Keras blog's: ReLU hidden layer, sigmoid output,
+        # BCE, Adam 1e-3, batch 256). The 2-D code is linear, as in Hinton &
+        # Salakhutdinov (2006): a ReLU code would fold the plane onto a quadrant
+        # and let whole classes collapse onto the axes. `code_size` overrides it
+        # (`aekit embed --code-size 32` gives 784-500-32).
+        "hidden_layer_sizes": (500,),
+        "code_size": 2,
+        "activation": "relu",
+        "code_activation": "linear",
+        "output_activation": "sigmoid",
+        "loss": "bce",
+        "optimizer": "adam",
+        "learning_rate": 1e-3,
+        "batch_size": 256,
+        "epochs": 50,
+    },
+)

@@ -15,6 +15,9 @@ padded or truncated to 50 ids; each id maps to a 50-dimensional GloVe vector [2]
 >>> glove = text.load_glove(vocab)                              # doctest: +SKIP
 >>> inputs = glove.matrix[ids]       # (n_sentences, 50, 50)    # doctest: +SKIP
 
+:class:`SentenceEncoder` does all of this, and trains the chapter's LSTM
+autoencoder, in one estimator whose ``transform`` gives sentence vectors.
+
 References
 ----------
 .. [1] D. D. Lewis, "Reuters-21578 text categorization test collection,
@@ -27,6 +30,7 @@ References
 
 from __future__ import annotations
 
+from .encoder import SIMILARITY_KINDS, SentenceEncoder, as_sentences
 from .glove import GLOVE_URL, GloveEmbeddings, default_glove_path, load_glove
 from .reuters import (
     REUTERS_FILE,
@@ -46,10 +50,13 @@ __all__ = [
     "REUTERS_FILE",
     "REUTERS_SPLITS",
     "REUTERS_URL",
+    "SIMILARITY_KINDS",
     "GloveEmbeddings",
     "ReutersCorpus",
     "ReutersDocument",
+    "SentenceEncoder",
     "Vocabulary",
+    "as_sentences",
     "default_glove_path",
     "default_reuters_path",
     "load_glove",
