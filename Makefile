@@ -62,6 +62,8 @@ bench: bench-dense
 	$(BIN)/python benchmarks/denoise.py --compare keras
 	$(BIN)/python benchmarks/vae.py --compare keras
 	$(BIN)/python benchmarks/anomaly.py
+	$(BIN)/python benchmarks/embed.py
+	$(BIN)/python benchmarks/sequence.py --limit 6400 --compare keras
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache
