@@ -250,7 +250,11 @@ def packt(args: argparse.Namespace) -> dict[str, Any]:
 
 def _hardware(hw: dict[str, Any]) -> str:
     device = f"GPU {hw['cuda']}" if hw["cuda"] else "CPU only"
-    return f"{hw['cpus']} CPUs, torch {hw['torch']}, {device}"
+    threads = hw["cpu_threads"]
+    return (
+        f"{threads} torch thread{'s' if threads > 1 else ''} on a {hw['cpus']}-CPU "
+        f"machine, torch {hw['torch']}, {device}"
+    )
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -295,6 +299,8 @@ def markdown(result: dict[str, Any]) -> str:
             for n in NOISES
         )
     )
+    if "packt" not in result:
+        return "\n".join(lines) + "\n"
     pk = result["packt"]
     lines += [
         "",
@@ -370,7 +376,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             # Read at the end, not the start, so the two parts can run at once.
             result = {**json.loads(path.read_text()), **result}
         write_result("denoise", result)
-        if "table" in result and "packt" in result:
+        if "table" in result:
             (RESULTS / "denoise.md").write_text(markdown(result))
     return result
 
