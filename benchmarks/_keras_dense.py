@@ -6,32 +6,21 @@ fixes its backend at import), on the very arrays aekit trained on (passed as .np
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import sys
-import time
+from _keras_common import fit_and_report, parse_args, start_keras
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--backend", required=True)
-    parser.add_argument("--train", required=True)
-    parser.add_argument("--val", required=True)
-    parser.add_argument("--hidden", default="")
-    parser.add_argument("--code-size", type=int, default=32)
-    parser.add_argument("--code-activation", default="relu")
-    parser.add_argument("--epochs", type=int, default=50)
-    parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    os.environ["KERAS_BACKEND"] = args.backend
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    def options(parser):
+        parser.add_argument("--train", required=True)
+        parser.add_argument("--val", required=True)
+        parser.add_argument("--hidden", default="")
+        parser.add_argument("--code-size", type=int, default=32)
+        parser.add_argument("--code-activation", default="relu")
 
-    import keras
+    args = parse_args(options, epochs=50, batch_size=256)
+    keras = start_keras(args)
     import numpy as np
 
-    keras.utils.set_random_seed(args.seed)
     X = np.load(args.train)
     X_val = np.load(args.val)
     hidden = [int(h) for h in args.hidden.split(",") if h]
@@ -46,36 +35,7 @@ def main() -> None:
     outputs = keras.layers.Dense(X.shape[1], activation="sigmoid")(h)
     model = keras.Model(inputs, outputs)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
-
-    times: list[float] = []
-
-    class Timer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self.start)
-
-    hist = model.fit(
-        X,
-        X,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        shuffle=True,
-        validation_data=(X_val, X_val),
-        verbose=0,
-        callbacks=[Timer()],
-    )
-    json.dump(
-        {
-            "backend": args.backend,
-            "keras_version": keras.__version__,
-            "epoch_times": times,
-            "loss": hist.history["loss"],
-            "val_loss": hist.history["val_loss"],
-        },
-        sys.stdout,
-    )
+    fit_and_report(keras, model, X, X, args, validation_data=(X_val, X_val))
 
 
 if __name__ == "__main__":

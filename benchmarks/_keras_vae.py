@@ -12,30 +12,19 @@ the keras.io example; Adam 1e-3, batch 128, Glorot-uniform weights.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import sys
-import time
+from _keras_common import fit_and_report, parse_args, start_keras
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--backend", required=True)
-    parser.add_argument("--train", required=True)
-    parser.add_argument("--latent-dim", type=int, default=2)
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    os.environ["KERAS_BACKEND"] = args.backend
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    def options(parser):
+        parser.add_argument("--train", required=True)
+        parser.add_argument("--latent-dim", type=int, default=2)
 
-    import keras
+    args = parse_args(options, epochs=30, batch_size=128)
+    keras = start_keras(args)
     import numpy as np
     from keras import layers, ops
 
-    keras.utils.set_random_seed(args.seed)
     X = np.load(args.train)[..., None]
 
     class Sampling(layers.Layer):
@@ -73,34 +62,7 @@ def main() -> None:
 
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=summed_bce)
 
-    times: list[float] = []
-
-    class Timer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self.start)
-
-    hist = model.fit(
-        X,
-        X,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        shuffle=True,
-        verbose=0,
-        callbacks=[Timer()],
-    )
-    json.dump(
-        {
-            "backend": args.backend,
-            "keras_version": keras.__version__,
-            "n_params": int(model.count_params()),
-            "epoch_times": times,
-            "loss": hist.history["loss"],
-        },
-        sys.stdout,
-    )
+    fit_and_report(keras, model, X, X, args)
 
 
 if __name__ == "__main__":
