@@ -61,6 +61,11 @@ from aekit.metrics import psnr, ssim
 #: name -> standard deviation of the additive Gaussian noise (always clipped).
 NOISES = {"0.5·N(0,1)": 0.5, "σ=0.1": 0.1, "σ=0.2": 0.2}
 DATASETS = ("mnist", "fashion-mnist")
+#: kind -> (estimator class, preset) of the denoising autoencoders compared.
+DAES: dict[str, tuple[Any, str]] = {
+    "dense": (aekit.AutoEncoder, "denoise-mnist"),
+    "conv": (aekit.ConvAutoEncoder, "packt-denoiser"),
+}
 N_VAL = 5000
 
 Denoiser = Callable[[np.ndarray, float, float], np.ndarray]
@@ -150,22 +155,10 @@ def autoencoder(
     verbose: int,
 ) -> dict[str, Any]:
     """Train aekit's dense or conv DAE on ``X`` at noise ``sigma``; score on test."""
-    if kind == "dense":
-        est: Any = aekit.AutoEncoder.from_preset(
-            "denoise-mnist",
-            noise_level=sigma,
-            epochs=epochs,
-            random_state=seed,
-            verbose=verbose,
-        )
-    else:
-        est = aekit.ConvAutoEncoder.from_preset(
-            "packt-denoiser",
-            noise_level=sigma,
-            epochs=epochs,
-            random_state=seed,
-            verbose=verbose,
-        )
+    cls, preset = DAES[kind]
+    est = cls.from_preset(
+        preset, noise_level=sigma, epochs=epochs, random_state=seed, verbose=verbose
+    )
     start = time.perf_counter()
     est.fit(X)
     seconds = time.perf_counter() - start
@@ -177,7 +170,7 @@ def autoencoder(
         "epochs": est.n_iter_,
         "seconds_total": seconds,
         "seconds_per_epoch": seconds_per_epoch(est.history_["epoch_time"]),
-        "preset": "denoise-mnist" if kind == "dense" else "packt-denoiser",
+        "preset": preset,
     }
 
 
@@ -201,7 +194,7 @@ def run_dataset(name: str, args: argparse.Namespace) -> dict[str, Any]:
         test_noisy = corrupt(test, "gaussian", sigma, clip=True, random_state=seed + 2)
         row: dict[str, Any] = {"sigma": sigma, "noisy": _scores(test, test_noisy)}
         row["classical"] = classical(val, val_noisy, test, test_noisy, sigma)
-        for kind in ("dense", "conv"):
+        for kind in DAES:
             epochs = args.epochs if kind == "dense" else args.conv_epochs
             row[f"{kind}_dae"] = autoencoder(
                 kind, train, test, test_noisy, sigma, epochs, args.seed, args.verbose

@@ -37,6 +37,16 @@ def add_data_args(parser: argparse.ArgumentParser, required: bool = True) -> Non
     )
 
 
+def sizes(text: str) -> tuple[int, ...]:
+    """argparse type: ``"128,64"`` → ``(128, 64)``."""
+    try:
+        return tuple(int(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers like 128,64, got {text!r}"
+        ) from None
+
+
 def load_data(args: argparse.Namespace) -> np.ndarray:
     """The samples named by the data arguments."""
     return load_data_xy(args)[0]

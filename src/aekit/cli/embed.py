@@ -10,8 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import DataError
-from ._common import add_verbose, save_figure, save_npy
-from .train import _sizes
+from ._common import add_verbose, save_figure, save_npy, sizes
 
 PRESET = "packt-2d"
 
@@ -55,7 +54,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--hidden",
-        type=_sizes,
+        type=sizes,
         default=None,
         metavar="SIZES",
         help="encoder hidden layer sizes (default 500; e.g. 1000,500,250)",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..io import atomic_write_bytes
-from ._common import add_data_args, add_verbose, load_data
+from ._common import add_data_args, add_verbose, load_data, sizes
 
 # CLI flag -> AutoEncoder parameter. Unset flags (None) never override a preset.
 _PARAMS = {
@@ -47,15 +47,6 @@ _PARAMS = {
 }
 
 
-def _sizes(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(s) for s in text.split(",") if s.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers like 128,64, got {text!r}"
-        ) from None
-
-
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "train",
@@ -77,14 +68,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--hidden",
-        type=_sizes,
+        type=sizes,
         default=None,
         metavar="SIZES",
         help="encoder hidden layer sizes, e.g. 128,64 (decoder mirrors)",
     )
     p.add_argument(
         "--filters",
-        type=_sizes,
+        type=sizes,
         default=None,
         metavar="SIZES",
         help="conv encoder channels per stage, e.g. 32,64 (conv, vae)",

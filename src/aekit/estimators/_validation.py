@@ -7,7 +7,7 @@ so a user never has to read a traceback from inside torch.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -102,3 +102,60 @@ def check_conv_params(filters: Any, kernel_size: Any, channels: Any) -> None:
     if kernel_size % 2 == 0:
         raise ValueError(f"kernel_size must be odd, got {kernel_size}")
     check_choice("channels", channels, ("auto", "first", "last"))
+
+
+#: Parameters a wrapper (OutlierDetector, SentenceEncoder) takes itself and passes
+#: on to the autoencoder it builds.
+FORWARDED_PARAMS = ("random_state", "device", "verbose")
+
+
+def check_model_params(
+    model_params: Any,
+    cls: type,
+    *,
+    owner: str,
+    model: str,
+    validation_hint: str,
+) -> dict[str, Any]:
+    """Check a wrapper's ``model_params`` for the autoencoder class ``cls``.
+
+    Parameters
+    ----------
+    model_params : dict or None
+        Parameters for ``cls``.
+    cls : type
+        The scikit-learn estimator class they are for.
+    owner : str
+        The wrapper's class name, for "set it on ``owner`` itself" errors.
+    model : str
+        How errors name the autoencoder (e.g. ``"AutoEncoder (model='dense')"``).
+    validation_hint : str
+        What to use instead of ``validation_data``, which the wrapper cannot pass
+        through unchanged.
+
+    Returns
+    -------
+    dict
+        A copy of ``model_params`` (empty for ``None``).
+    """
+    if model_params is not None and not isinstance(model_params, Mapping):
+        raise ValueError(
+            f"model_params must be a dict of {cls.__name__} parameters or None, "
+            f"got {type(model_params).__name__}"
+        )
+    params = dict(model_params or {})
+    valid = set(cls._get_param_names())  # type: ignore[attr-defined]
+    unknown = sorted(set(params) - valid)
+    if unknown:
+        raise ValueError(
+            f"model_params has parameter(s) {', '.join(map(repr, unknown))} that "
+            f"{model} does not take; valid: " + ", ".join(sorted(valid))
+        )
+    for name in FORWARDED_PARAMS:
+        if name in params:
+            raise ValueError(f"set {name} on {owner} itself, not in model_params")
+    if "validation_data" in params:
+        raise ValueError(
+            f"model_params['validation_data'] is not supported: {validation_hint}"
+        )
+    return params

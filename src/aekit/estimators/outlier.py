@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +27,14 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from .. import io as _io
 from ..exceptions import DataError
-from ._validation import check_choice, check_int
+from ._validation import (
+    FORWARDED_PARAMS,
+    check_choice,
+    check_int,
+    check_model_params,
+)
 from .base import BaseAutoEncoder
 from .variational import VariationalAutoEncoder
-
-#: Parameters set on the detector itself and passed down to the backbone.
-_FORWARDED = ("random_state", "device", "verbose")
 
 
 # --------------------------------------------------------------------- backbones
@@ -294,30 +296,14 @@ class OutlierDetector(BaseEstimator):
             )
         check_int("verbose", self.verbose, minimum=0)
         cls = self._backbone_class()
-        if self.model_params is not None and not isinstance(self.model_params, Mapping):
-            raise ValueError(
-                "model_params must be a dict of backbone parameters or None, got "
-                f"{type(self.model_params).__name__}"
-            )
-        params = dict(self.model_params or {})
-        valid = set(cls._get_param_names())
-        unknown = sorted(set(params) - valid)
-        if unknown:
-            raise ValueError(
-                f"model_params has parameter(s) {', '.join(map(repr, unknown))} that "
-                f"{cls.__name__} (model={self.model!r}) does not take; valid: "
-                + ", ".join(sorted(valid))
-            )
-        for name in _FORWARDED:
-            if name in params:
-                raise ValueError(
-                    f"set {name} on OutlierDetector itself, not in model_params"
-                )
-        if "validation_data" in params:
-            raise ValueError(
-                "model_params['validation_data'] is not supported: the backbone sees "
-                "standardised data; use model_params={'validation_fraction': ...}"
-            )
+        check_model_params(
+            self.model_params,
+            cls,
+            owner="OutlierDetector",
+            model=f"{cls.__name__} (model={self.model!r})",
+            validation_hint="the backbone sees standardised data; use "
+            "model_params={'validation_fraction': ...}",
+        )
         return cls
 
     def _make_backbone(
@@ -325,7 +311,9 @@ class OutlierDetector(BaseEstimator):
     ) -> BaseAutoEncoder:
         defaults = FAMILY_DEFAULTS.get(self.model, lambda d: {})(n_features)
         valid = set(cls._get_param_names())
-        forwarded = {name: getattr(self, name) for name in _FORWARDED if name in valid}
+        forwarded = {
+            name: getattr(self, name) for name in FORWARDED_PARAMS if name in valid
+        }
         params = {**defaults, **(self.model_params or {}), **forwarded}
         return cls(**params)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .. import io as _io
-from ..estimators._validation import check_choice, check_int
+from ..estimators._validation import (
+    FORWARDED_PARAMS,
+    check_choice,
+    check_int,
+    check_model_params,
+)
 from ..estimators.sequence import SequenceAutoEncoder
 from ..exceptions import DataError
 from .glove import load_glove
@@ -43,8 +48,6 @@ logger = logging.getLogger("aekit")
 #: How :meth:`SentenceEncoder.similarity` compares a sentence with its
 #: reconstruction; ``"code"`` is the Packt chapter's measure.
 SIMILARITY_KINDS = ("code", "flat", "mean")
-#: Parameters set on the encoder itself and passed down to the autoencoder.
-_FORWARDED = ("random_state", "device", "verbose")
 _SIDES = ("pre", "post")
 #: Sentences embedded at once by transform & co. (bounds the float32 copies:
 #: 2048 x 50 x 50 x 4 bytes = 20 MB).
@@ -266,37 +269,21 @@ class SentenceEncoder(TransformerMixin, BaseEstimator):
             )
         if self.preset is not None:
             SequenceAutoEncoder.presets.get(self.preset)  # unknown: lists known ones
-        if self.model_params is not None and not isinstance(self.model_params, Mapping):
-            raise ValueError(
-                "model_params must be a dict of SequenceAutoEncoder parameters or "
-                f"None, got {type(self.model_params).__name__}"
-            )
-        params = dict(self.model_params or {})
-        valid = set(SequenceAutoEncoder._get_param_names())
-        unknown = sorted(set(params) - valid)
-        if unknown:
-            raise ValueError(
-                f"model_params has parameter(s) {', '.join(map(repr, unknown))} that "
-                "SequenceAutoEncoder does not take; valid: " + ", ".join(sorted(valid))
-            )
-        for name in _FORWARDED:
-            if name in params:
-                raise ValueError(
-                    f"set {name} on SentenceEncoder itself, not in model_params"
-                )
-        if "validation_data" in params:
-            raise ValueError(
-                "model_params['validation_data'] is not supported: pass sentences "
-                "with fit(X, validation_sentences=...), or set "
-                "model_params={'validation_fraction': ...}"
-            )
+        check_model_params(
+            self.model_params,
+            SequenceAutoEncoder,
+            owner="SentenceEncoder",
+            model="SequenceAutoEncoder",
+            validation_hint="pass sentences with fit(X, validation_sentences=...), "
+            "or set model_params={'validation_fraction': ...}",
+        )
 
     def _make_autoencoder(self) -> SequenceAutoEncoder:
         params: dict[str, Any] = {}
         if self.preset is not None:
             params.update(SequenceAutoEncoder.presets.get(self.preset))
         params.update(self.model_params or {})
-        params.update({name: getattr(self, name) for name in _FORWARDED})
+        params.update({name: getattr(self, name) for name in FORWARDED_PARAMS})
         return SequenceAutoEncoder(**params)
 
     # ---------------------------------------------------------------- fitting
