@@ -5,7 +5,7 @@
 >>> ae = aekit.AutoEncoder(code_size=8, epochs=3, random_state=0).fit(X)
 """
 
-from . import corruption, datasets, models, text
+from . import compress, corruption, datasets, models, text
 from ._version import __version__
 from .estimators import (
     AutoEncoder,
@@ -37,6 +37,7 @@ __all__ = [
     "TrainingError",
     "VariationalAutoEncoder",
     "__version__",
+    "compress",
     "corruption",
     "datasets",
     "load",

@@ -15,7 +15,9 @@ from collections.abc import Iterator, Sequence
 from .._version import __version__
 from ..exceptions import AekitError
 from . import (
+    compress,
     datasets,
+    decompress,
     denoise,
     detect,
     embed,
@@ -32,6 +34,8 @@ SUBCOMMANDS = (
     train,
     encode,
     reconstruct,
+    compress,
+    decompress,
     denoise,
     sample,
     detect,
@@ -51,6 +55,10 @@ examples:
   aekit train --dataset mnist --preset vanilla-mnist --epochs 20 --out runs/vanilla
   aekit encode --model runs/vanilla/model.safetensors --dataset mnist --split test \\
       --output codes.npy
+  aekit compress --model runs/vanilla/model.safetensors --dataset mnist \\
+      --split test --output test.aekc
+  aekit decompress --model runs/vanilla/model.safetensors --input test.aekc \\
+      --output test_hat.npy
   aekit plot reconstructions --model runs/vanilla/model.safetensors \\
       --dataset mnist --split test --output recon.png
   aekit plot history --model runs/vanilla/model.safetensors --output loss.png
