@@ -295,9 +295,9 @@ def test_greedy_labels_each_layer_and_corrupts_its_inputs(digits, monkeypatch):
     calls = []
     fit = aekit.train.Trainer.fit
 
-    def spy(self, module, step, data, X_val=None, description="training"):
+    def spy(self, module, step, data, X_val=None, description="training", **kw):
         calls.append((description, data))
-        return fit(self, module, step, data, X_val, description)
+        return fit(self, module, step, data, X_val, description, **kw)
 
     monkeypatch.setattr(aekit.train.Trainer, "fit", spy)
     aekit.AutoEncoder(

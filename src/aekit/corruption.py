@@ -151,11 +151,33 @@ def make_corruption(
             "kind must be one of: " + ", ".join(repr(k) for k in KINDS) + "; got None"
         )
     check_corruption(kind, level, mean)
-    if kind == "gaussian":
-        return lambda x: gaussian(x, level, mean, clip, generator)
-    if kind == "masking":
-        return lambda x: masking(x, level, generator)
-    return lambda x: salt_and_pepper(x, level, generator)
+    return _Noise(kind, level, mean, clip, generator)
+
+
+class _Noise:
+    """The callable :func:`make_corruption` returns.
+
+    A class rather than a closure so the trainer can reach ``generator``: it
+    checkpoints and restores its state so a resumed run draws the same noise.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        level: float,
+        mean: float,
+        clip: bool,
+        generator: torch.Generator | None,
+    ) -> None:
+        self.kind, self.level, self.mean, self.clip = kind, level, mean, clip
+        self.generator = generator
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        if self.kind == "gaussian":
+            return gaussian(x, self.level, self.mean, self.clip, self.generator)
+        if self.kind == "masking":
+            return masking(x, self.level, self.generator)
+        return salt_and_pepper(x, self.level, self.generator)
 
 
 @overload

@@ -99,6 +99,21 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _fsync_folder(target.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename durable: until its folder is synced, a power cut may undo it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # e.g. Windows, where folders cannot be opened
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems do not support syncing folders
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_tensor_file(
@@ -239,28 +254,21 @@ def _restore_tuples(cls: type, params: dict[str, Any]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------- checkpoints
-def save_checkpoint(path: str | os.PathLike[str], trainer: Trainer, epoch: int) -> None:
-    """Atomically write module, optimizer and RNG state of ``trainer`` to ``path``."""
-    tensors = {f"module.{k}": v for k, v in trainer.module.state_dict().items()}
-    optim_meta: dict[str, Any] = {}
-    if trainer.optimizer is not None:
-        sd = trainer.optimizer.state_dict()
-        scalars: dict[str, Any] = {}
-        for pid, state in sd["state"].items():
-            for key, value in state.items():
-                if torch.is_tensor(value):
-                    tensors[f"optim.{pid}.{key}"] = value
-                else:
-                    scalars[f"{pid}.{key}"] = value
-        optim_meta = {"param_groups": sd["param_groups"], "scalars": scalars}
-    tensors["rng.shuffle"] = trainer.generator.get_state()
+def save_checkpoint(path: str | os.PathLike[str], trainer: Trainer) -> None:
+    """Atomically write everything ``trainer`` needs to resume to ``path``.
+
+    See :meth:`aekit.train.Trainer.checkpoint_state` for the contents. Under
+    data-parallel training every rank must call this at the same step; rank 0
+    alone writes the file.
+    """
+    tensors, fields = trainer.checkpoint_state()
+    if trainer.rank != 0:
+        return
     header = {
         "format": CHECKPOINT_FORMAT,
         "format_version": FORMAT_VERSION,
         "aekit_version": __version__,
-        "epoch": epoch,
-        "optimizer": optim_meta,
-        "history": trainer.history.history,
+        **fields,
     }
     write_tensor_file(path, tensors, header)
 
@@ -270,27 +278,59 @@ def load_checkpoint(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Read a checkpoint: returns ``(parts, header)``.
 
-    ``parts`` has ``module`` (a state dict), ``optimizer`` (a state dict, or None)
-    and ``rng`` (the shuffling generator state).
+    ``parts`` has ``module`` (a state dict), ``optimizer`` (a state dict, or
+    None), ``rng`` (the shuffling generator's state), ``rng_epoch`` (its state
+    at the start of the epoch under way), ``ranks`` (per rank: ``torch`` and
+    ``cuda`` generator states, ``step`` generator states, partial ``sums`` and
+    ``count``), ``callbacks`` (tensors of callback states, by index) and
+    ``path``. ``header`` holds the position (``epoch`` completed, ``batch``
+    completed in the next), ``history`` and the settings the run used.
     """
     tensors, header = read_tensor_file(path, CHECKPOINT_FORMAT)
-    module = {
-        k[len("module.") :]: v for k, v in tensors.items() if k.startswith("module.")
-    }
+    module = _strip(tensors, "module.")
     optimizer: dict[str, Any] | None = None
     meta = header.get("optimizer") or {}
     if meta:
         state: dict[int, dict[str, Any]] = {}
-        for key, value in tensors.items():
-            if key.startswith("optim."):
-                _, pid, name = key.split(".", 2)
-                state.setdefault(int(pid), {})[name] = value
+        for key, value in _strip(tensors, "optim.").items():
+            pid, name = key.split(".", 1)
+            state.setdefault(int(pid), {})[name] = value
         for key, value in meta["scalars"].items():
             pid, name = key.split(".", 1)
             state.setdefault(int(pid), {})[name] = value
         optimizer = {"state": state, "param_groups": meta["param_groups"]}
+    ranks = []
+    for r, info in enumerate(header.get("ranks", [])):
+        own = _strip(tensors, f"rank.{r}.")
+        ranks.append(
+            {
+                "torch": own["rng.torch"],
+                "cuda": own.get("rng.cuda"),
+                "step": [own[f"rng.step.{i}"] for i in range(info["step_generators"])],
+                "sums": {key: own[f"sum.{key}"] for key in info["sums"]},
+                "count": int(info["count"]),
+            }
+        )
+    callbacks: dict[int, dict[str, Any]] = {}
+    for key, value in _strip(tensors, "callback.").items():
+        index, name = key.split(".", 1)
+        entry = callbacks.setdefault(int(index), {})
+        if ":" in name:
+            outer, inner = name.split(":", 1)
+            entry.setdefault(outer, {})[inner] = value
+        else:
+            entry[name] = value
     return {
         "module": module,
         "optimizer": optimizer,
         "rng": tensors["rng.shuffle"],
+        "rng_epoch": tensors.get("rng.epoch", tensors["rng.shuffle"]),
+        "ranks": ranks,
+        "callbacks": callbacks,
+        "path": os.fspath(path),
     }, header
+
+
+def _strip(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
+    """The tensors whose key starts with ``prefix``, keyed without it."""
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Train an autoencoder on a dataset or an array file; writes "
         "OUT/model.safetensors and OUT/history.json. Options left out keep the "
         "preset's (or the estimator's default) values.",
-        epilog="Example: aekit train --dataset mnist --preset vanilla-mnist "
-        "--epochs 20 --out runs/vanilla",
+        epilog="Examples: aekit train --dataset mnist --preset vanilla-mnist "
+        "--epochs 20 --out runs/vanilla; torchrun --nproc-per-node 4 -m aekit "
+        "train --distributed --dataset mnist --checkpoint runs/ckpt.safetensors "
+        "--resume --out runs/ddp (see docs/distributed.md)",
     )
     add_data_args(p)
     p.add_argument(
@@ -165,6 +168,35 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="resample binary pixels every batch (IWAE protocol)",
     )
+    run_group = p.add_argument_group("checkpoints and distributed training")
+    run_group.add_argument(
+        "--checkpoint",
+        type=Path,
+        metavar="PATH",
+        help="write a resumable checkpoint here after every epoch (atomically)",
+    )
+    run_group.add_argument(
+        "--checkpoint-every-batches",
+        type=int,
+        metavar="N",
+        help="also write it every N optimisation steps",
+    )
+    run_group.add_argument(
+        "--resume",
+        nargs="?",
+        const=True,
+        type=Path,
+        metavar="PATH",
+        help="continue the run that wrote checkpoint PATH, with the same options; "
+        "without PATH: from --checkpoint if it exists, else start afresh (for "
+        "jobs that may be restarted)",
+    )
+    run_group.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data-parallel training under torchrun (gloo on CPU, NCCL on CUDA); "
+        "--batch-size is the global batch; rank 0 writes --out and checkpoints",
+    )
     p.add_argument("--out", type=Path, required=True, help="output folder")
     add_verbose(p)
     p.set_defaults(func=run)
@@ -211,20 +243,47 @@ def build_estimator(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..train import distributed
+
+    if args.resume is True and args.checkpoint is None:
+        raise ValueError("--resume without a PATH resumes from --checkpoint; pass one")
+    if args.checkpoint_every_batches is not None and args.checkpoint is None:
+        raise ValueError("--checkpoint-every-batches needs --checkpoint PATH")
     estimator = build_estimator(args)
-    X = load_data(args)
-    estimator.fit(X)
-    model_path = estimator.save(args.out / "model.safetensors")
-    atomic_write_bytes(
-        args.out / "history.json",
-        (json.dumps(estimator.history_, indent=1) + "\n").encode(),
-    )
+    owns_group = False
+    if args.distributed:
+        owns_group = distributed.init_from_env(estimator.device)
+    try:
+        main = distributed.is_main_process()
+        processes = distributed.world_size()
+        if not main:
+            # One progress bar and one set of messages, from rank 0.
+            estimator.set_params(verbose=0)
+            logging.getLogger("aekit").setLevel(logging.ERROR)
+        X = load_data(args)
+        estimator.fit(
+            X,
+            checkpoint=args.checkpoint,
+            checkpoint_every_batches=args.checkpoint_every_batches,
+            resume=args.resume,
+        )
+        if not main:
+            return 0
+        model_path = estimator.save(args.out / "model.safetensors")
+        atomic_write_bytes(
+            args.out / "history.json",
+            (json.dumps(estimator.history_, indent=1) + "\n").encode(),
+        )
+    finally:
+        if owns_group:
+            distributed.shutdown()
     history = estimator.history_
     summary = f"loss {history['loss'][-1]:.5g}"
     if "val_loss" in history:
         summary += f", val_loss {history['val_loss'][-1]:.5g}"
+    where = f" on {processes} processes" if processes > 1 else ""
     print(
-        f"trained {estimator.n_iter_} epochs on {len(X)} samples: {summary}; "
+        f"trained {estimator.n_iter_} epochs on {len(X)} samples{where}: {summary}; "
         f"saved {model_path}"
     )
     return 0

@@ -9,6 +9,7 @@ here once.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -27,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from .. import models
 from ..corruption import Corruption, check_corruption, make_corruption
 from ..exceptions import DataError
+from ..io import _jsonable_params
 from ..losses.objective import Objective
 from ..losses.penalties import (
     Penalty,
@@ -38,9 +40,9 @@ from ..losses.penalties import (
 from ..losses.reconstruction import RECONSTRUCTION_LOSSES
 from ..nn.layers import ACTIVATIONS
 from ..registry import Registry
-from ..train import EarlyStopping, Trainer, resolve_device
+from ..train import EarlyStopping, ModelCheckpoint, Trainer, distributed, resolve_device
 from ..train.callbacks import Callback
-from ..train.trainer import OPTIMIZERS, Data
+from ..train.trainer import OPTIMIZERS, Data, read_checkpoint
 from ._validation import (
     as_float32_samples,
     check_choice,
@@ -164,7 +166,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         corruption = None
         if self.corruption is not None and not self.noise_fixed:
             corruption = self._corruption(generator)
-        return Objective(self.loss, penalties, corruption)
+        return Objective(self.loss, penalties, corruption, generators=[generator])
 
     def _corruption(
         self, generator: torch.Generator, clip: bool | None = None
@@ -268,7 +270,15 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return torch.from_numpy(X).to(self.device_)
 
     # ---------------------------------------------------------------- fitting
-    def fit(self, X: Any, y: Any = None) -> BaseAutoEncoder:
+    def fit(
+        self,
+        X: Any,
+        y: Any = None,
+        *,
+        checkpoint: str | os.PathLike[str] | None = None,
+        checkpoint_every_batches: int | None = None,
+        resume: str | os.PathLike[str] | bool | None = None,
+    ) -> BaseAutoEncoder:
         """Train the autoencoder on ``X``.
 
         Parameters
@@ -277,19 +287,51 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             Training data; any trailing shape (images stay ``(n, h, w)``).
         y : ignored
             Present for scikit-learn API compatibility.
+        checkpoint : path-like, optional
+            Write a resumable checkpoint to this file at the end of every epoch
+            (atomically: a crash leaves the previous one or the new one).
+        checkpoint_every_batches : int, optional
+            Also write it every this many optimisation steps, so a crash loses
+            at most that many.
+        resume : path-like or True, optional
+            Continue the run that wrote this checkpoint, with the same data and
+            parameters (``epochs`` may be larger, ``verbose`` and ``device`` may
+            differ); the result is bit-identical on CPU to a run that was never
+            interrupted. ``True`` resumes from ``checkpoint`` when that file
+            exists and starts afresh otherwise, so a restarted job picks up where
+            the last one stopped.
 
         Returns
         -------
         self
+
+        Raises
+        ------
+        ValueError
+            When the checkpoint was written by another estimator class, another
+            network configuration, other parameters or for other data.
+
+        Notes
+        -----
+        Under an initialised ``torch.distributed`` process group of more than
+        one process (e.g. a script started by ``torchrun``), every process calls
+        ``fit`` with the same data and parameters and training is data-parallel:
+        ``batch_size`` is the global batch, split over the processes; every
+        process ends with the same weights; rank 0 alone writes checkpoints. See
+        ``docs/distributed.md``.
         """
         self._check_params()
         X2 = self._validate_X(X, reset=True)
         self._check_input_range(X2)
-        rng = check_random_state(self.random_state)
+        saved = self._read_resume(resume, checkpoint)
+        rng = self._fit_rng(saved)
+        rng_state = _rng_state_json(rng)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         X_train, X_val = self._split_validation(X2, rng)
         self.device_ = resolve_device(self.device)
         self.module_config_ = self._module_config(self.n_features_in_)
+        if saved is not None:
+            self._check_resume(saved)
         module = self._build_module(seed)
         self._check_module(module)
         self.module_ = module
@@ -297,6 +339,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         callbacks = self._extra_callbacks()
         if self.early_stopping:
             callbacks.append(EarlyStopping(patience=self.patience))
+        if checkpoint is not None:
+            callbacks.append(
+                ModelCheckpoint(checkpoint, every_batches=checkpoint_every_batches)
+            )
         trainer = Trainer(
             epochs=self.epochs,
             seed=seed,
@@ -304,7 +350,21 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             **self._trainer_options(),
         )
         X_tensor = self._to_tensor(X_train)
-        self._pretrain(X_tensor, seed)
+        if saved is None:
+            self._pretrain(X_tensor, seed)
+        else:  # the checkpoint's weights already include any pretraining
+            extra = saved[1]["estimator"].get("extra_state", {})
+            for key in self._extra_state_keys:
+                setattr(self, key, extra.get(key, []))
+        trainer.checkpoint_meta = {
+            "estimator": {
+                "class": type(self).__name__,
+                "params": _jsonable_params(self.get_params(deep=False)),
+                "module_config": _as_json(self.module_config_),
+                "rng_state": rng_state,
+                "extra_state": _as_json(self._extra_state()),
+            }
+        }
         try:
             self.history_ = trainer.fit(
                 self.module_,
@@ -312,11 +372,95 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 self._training_data(X_tensor, seed),
                 None if X_val is None else self._to_tensor(X_val),
                 description=type(self).__name__,
+                resume=saved,
             )
         finally:
             self.module_.eval()
         self.n_iter_ = len(self.history_.get("loss", []))
         return self
+
+    #: Parameters that may change between an interrupted run and its resumption.
+    _RESUMABLE_CHANGES: ClassVar[frozenset[str]] = frozenset(
+        {"epochs", "verbose", "device"}
+    )
+
+    def _read_resume(self, resume: Any, checkpoint: Any) -> Any:
+        """The checkpoint to resume from, or None to start afresh."""
+        if resume is None or resume is False:
+            return None
+        if resume is True:
+            if checkpoint is None:
+                raise ValueError("resume=True resumes from `checkpoint`; pass one")
+            exists = distributed.broadcast_object(Path(checkpoint).is_file())
+            if not exists:
+                return None
+            resume = checkpoint
+        saved = read_checkpoint(resume)
+        if "estimator" not in saved[1]:
+            raise ValueError(
+                f"checkpoint {saved[0]['path']} was not written by an estimator's "
+                "fit (it holds no estimator configuration); resume it with "
+                "aekit.train.Trainer"
+            )
+        return saved
+
+    def _fit_rng(self, saved: Any) -> np.random.RandomState:
+        """The RandomState that ``fit`` draws its seed and validation split from."""
+        if saved is not None:
+            # The interrupted run's, also when random_state=None drew it afresh.
+            name, keys, pos, has_gauss, cached = saved[1]["estimator"]["rng_state"]
+            rng = np.random.RandomState()
+            rng.set_state((name, np.asarray(keys, np.uint32), pos, has_gauss, cached))
+            return rng
+        rng = check_random_state(self.random_state)
+        if distributed.is_distributed():
+            # Every rank must draw the same seed and split; random_state=None
+            # would give each its own.
+            state = distributed.broadcast_object(rng.get_state())
+            rng = np.random.RandomState()
+            rng.set_state(state)
+        return rng
+
+    def _check_resume(self, saved: Any) -> None:
+        """Refuse a checkpoint of another estimator, network or set of parameters."""
+        parts, header = saved
+        where = f"checkpoint {parts.get('path', '')}".rstrip()
+        meta = header["estimator"]
+        if meta["class"] != type(self).__name__:
+            raise ValueError(
+                f"{where} was written by {meta['class']}, not {type(self).__name__}"
+            )
+        mine = _as_json(self.module_config_)
+        differ = sorted(
+            k
+            for k in set(mine) | set(meta["module_config"])
+            if mine.get(k) != meta["module_config"].get(k)
+        )
+        if differ:
+            details = ", ".join(
+                f"{k}: checkpoint {meta['module_config'].get(k)!r}, "
+                f"this estimator {mine.get(k)!r}"
+                for k in differ
+            )
+            raise ValueError(
+                f"{where} holds a different network than this estimator builds "
+                f"({details})"
+            )
+        params = _jsonable_params(self.get_params(deep=False))
+        differ = sorted(
+            k
+            for k in set(params) | set(meta["params"])
+            if k not in self._RESUMABLE_CHANGES
+            and params.get(k) != meta["params"].get(k)
+        )
+        if differ:
+            details = ", ".join(
+                f"{k}={meta['params'].get(k)!r} (now {params.get(k)!r})" for k in differ
+            )
+            raise ValueError(
+                f"{where} was written with other parameters: {details}; only "
+                f"{', '.join(sorted(self._RESUMABLE_CHANGES))} may change on resume"
+            )
 
     def _trainer_options(self) -> dict[str, Any]:
         return {
@@ -461,3 +605,14 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
 def _default(value: float | None, default: float) -> float:
     return default if value is None else float(value)
+
+
+def _as_json(value: Any) -> Any:
+    """``value`` as it reads back from a JSON header (tuples become lists)."""
+    return json.loads(json.dumps(value))
+
+
+def _rng_state_json(rng: np.random.RandomState) -> list[Any]:
+    """``rng.get_state()`` in a JSON-able form."""
+    name, keys, pos, has_gauss, cached = rng.get_state()
+    return [name, np.asarray(keys).tolist(), int(pos), int(has_gauss), float(cached)]

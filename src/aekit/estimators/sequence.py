@@ -335,6 +335,7 @@ early_stopping, patience, random_state, device, verbose
             mask_padding=bool(self.mask_padding),
             penalties=shared.penalties,
             corruption=shared.corruption,
+            generators=shared.generators,
         )
 
     # ---------------------------------------------------------------- inference

@@ -44,6 +44,9 @@ class Objective:
         Applied to the training inputs only; the targets stay clean
         (Vincent et al., "Extracting and Composing Robust Features with Denoising
         Autoencoders", ICML 2008).
+    generators : sequence of torch.Generator
+        The generators the penalties draw from (e.g. Hutchinson probes), when
+        they are not the corruption's own; see :attr:`generators`.
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class Objective:
         loss: str,
         penalties: Sequence[tuple[str, Penalty]] = (),
         corruption: Corruption | None = None,
+        generators: Sequence[torch.Generator] = (),
     ) -> None:
         if loss not in RECONSTRUCTION_LOSSES:
             known = ", ".join(sorted(RECONSTRUCTION_LOSSES))
@@ -58,6 +62,23 @@ class Objective:
         self.loss = loss
         self.penalties = list(penalties)
         self.corruption = corruption
+        self._generators = list(generators)
+
+    @property
+    def generators(self) -> list[torch.Generator]:
+        """Every random generator a training step draws from, each once.
+
+        The :class:`~aekit.train.Trainer` saves their states in checkpoints and
+        restores them on resume, so a resumed run draws the same noise as an
+        uninterrupted one; under data-parallel training it gives each rank its own
+        stream.
+        """
+        found = [*self._generators, getattr(self.corruption, "generator", None)]
+        unique: list[torch.Generator] = []
+        for g in found:
+            if isinstance(g, torch.Generator) and all(g is not u for u in unique):
+                unique.append(g)
+        return unique
 
     def reconstruction(
         self, output: AEOutput, target: torch.Tensor, reduction: Reduction = "none"

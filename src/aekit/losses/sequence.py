@@ -69,7 +69,7 @@ class SequenceObjective(Objective):
         the batch (each real step weighs the same, as in Keras' masked losses),
         :meth:`per_sample` the mean over each sequence's own real steps. A
         sequence that is padding only has nothing to reconstruct and scores 0.
-    penalties, corruption
+    penalties, corruption, generators
         As :class:`Objective`.
     """
 
@@ -81,8 +81,9 @@ class SequenceObjective(Objective):
         mask_padding: bool = False,
         penalties: Sequence[tuple[str, Penalty]] = (),
         corruption: Corruption | None = None,
+        generators: Sequence[torch.Generator] = (),
     ) -> None:
-        super().__init__(loss, penalties, corruption)
+        super().__init__(loss, penalties, corruption, generators)
         self.n_features = int(n_features)
         self.mask_padding = bool(mask_padding)
 

@@ -104,6 +104,11 @@ class VariationalObjective:
         self.binarize = binarize
         self.kl_scale = 1.0
 
+    @property
+    def generators(self) -> list[torch.Generator]:
+        """The generator of every ε and binarisation draw (checkpointed on resume)."""
+        return [self.generator]
+
     def __call__(
         self,
         module: nn.Module,

@@ -1,5 +1,6 @@
 """The training loop shared by every estimator."""
 
+from . import distributed
 from .callbacks import Callback, EarlyStopping, History, KLWarmup, ModelCheckpoint
 from .trainer import Trainer, make_optimizer, resolve_device
 
@@ -10,6 +11,7 @@ __all__ = [
     "KLWarmup",
     "ModelCheckpoint",
     "Trainer",
+    "distributed",
     "make_optimizer",
     "resolve_device",
 ]
