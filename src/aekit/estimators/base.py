@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import models
 from ..corruption import Corruption, check_corruption, make_corruption
+from ..data.stream import StreamingData, open_source
 from ..exceptions import DataError
 from ..io import _jsonable_params
 from ..losses.objective import Objective
@@ -42,6 +43,7 @@ from ..nn.layers import ACTIVATIONS
 from ..registry import Registry
 from ..train import EarlyStopping, ModelCheckpoint, Trainer, distributed, resolve_device
 from ..train.callbacks import Callback
+from ..train.precision import check_precision
 from ..train.trainer import OPTIMIZERS, Data, read_checkpoint
 from ._validation import (
     as_float32_samples,
@@ -85,7 +87,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             "validation_fraction", self.validation_fraction, 0.0, 1.0, high_open=True
         )
         check_int("verbose", self.verbose, minimum=0)
-        resolve_device(self.device)
+        check_precision(self.precision, resolve_device(self.device))
+        if not isinstance(self.compile, bool | np.bool_):
+            raise ValueError(f"compile must be True or False, got {self.compile!r}")
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_choice("activation", self.activation, ACTIVATIONS)
 
@@ -266,6 +270,53 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         order = rng.permutation(X.shape[0])
         return X[order[n_val:]], X[order[:n_val]]
 
+    def _check_streamable(self) -> None:
+        """Refuse settings that need all the training data in memory at once."""
+        if getattr(self, "pretrain", None) is not None:
+            raise ValueError(
+                "pretrain='greedy' trains each layer on the codes of all the data "
+                "and needs it in memory; load it (np.load) or drop pretraining"
+            )
+        if self.corruption is not None and self.noise_fixed:
+            raise ValueError(
+                "noise_fixed=True draws the noise for all the data once and needs "
+                "it in memory; use fresh noise (noise_fixed=False) to stream"
+            )
+
+    def _split_stream(
+        self, source: Any
+    ) -> tuple[StreamingData, StreamingData | np.ndarray | None]:
+        """Training and validation rows of an out-of-core source.
+
+        ``validation_fraction`` sets aside the *last* rows in storage order (not
+        a random sample: reading scattered rows would defeat block reads), so
+        data stored in a meaningful order should be shuffled when written.
+        """
+        n = source.n_samples
+
+        def check(block: np.ndarray, where: str) -> None:
+            self._check_input_range(block, where)
+
+        def stream(start: int, stop: int) -> StreamingData:
+            return StreamingData(source, start, stop, self.device_, check=check)
+
+        if self.validation_data is not None:
+            X_val = self._validate_X(
+                self.validation_data, reset=False, input_name="validation_data"
+            )
+            self._check_input_range(X_val, "validation_data")
+            return stream(0, n), X_val
+        if not self.validation_fraction:
+            return stream(0, n), None
+        n_val = round(self.validation_fraction * n)
+        if n_val < 1 or n_val >= n:
+            raise DataError(
+                f"validation_fraction={self.validation_fraction} leaves "
+                f"{n_val} of {n} samples for validation; need at least one "
+                "sample on each side"
+            )
+        return stream(0, n - n_val), stream(n - n_val, n)
+
     def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(X).to(self.device_)
 
@@ -283,8 +334,15 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, ...)
-            Training data; any trailing shape (images stay ``(n, h, w)``).
+        X : array-like of shape (n_samples, ...), path or memory map
+            Training data; any trailing shape (images stay ``(n, h, w)``). Data
+            too large for memory can be streamed from disk: pass the path of a
+            ``.npy`` file, of a folder of ``.npy`` shards or of a Parquet file
+            or folder (``pip install 'aekit[data]'``), or a memory-mapped array
+            (``np.load(path, mmap_mode="r")``). Each epoch then reads blocks of
+            rows in a shuffled order and shuffles each block (see
+            :mod:`aekit.data.stream`); ``validation_fraction`` takes the last
+            rows; greedy pretraining and ``noise_fixed`` are not available.
         y : ignored
             Present for scikit-learn API compatibility.
         checkpoint : path-like, optional
@@ -321,14 +379,25 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         ``docs/distributed.md``.
         """
         self._check_params()
-        X2 = self._validate_X(X, reset=True)
-        self._check_input_range(X2)
+        source = open_source(X)
+        if source is None:
+            X2 = self._validate_X(X, reset=True)
+            self._check_input_range(X2)
+        else:
+            self._check_streamable()
+            # The first rows set (and check) the sample shape; every block's
+            # values are checked as it is read.
+            self._validate_X(source.head(), reset=True)
         saved = self._read_resume(resume, checkpoint)
         rng = self._fit_rng(saved)
         rng_state = _rng_state_json(rng)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        X_train, X_val = self._split_validation(X2, rng)
         self.device_ = resolve_device(self.device)
+        X_val: Any
+        if source is None:
+            X_train, X_val = self._split_validation(X2, rng)
+        else:
+            stream, X_val = self._split_stream(source)
         self.module_config_ = self._module_config(self.n_features_in_)
         if saved is not None:
             self._check_resume(saved)
@@ -349,9 +418,10 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             callbacks=callbacks,
             **self._trainer_options(),
         )
-        X_tensor = self._to_tensor(X_train)
+        X_tensor = self._to_tensor(X_train) if source is None else None
         if saved is None:
-            self._pretrain(X_tensor, seed)
+            if X_tensor is not None:
+                self._pretrain(X_tensor, seed)
         else:  # the checkpoint's weights already include any pretraining
             extra = saved[1]["estimator"].get("extra_state", {})
             for key in self._extra_state_keys:
@@ -365,12 +435,17 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 "extra_state": _as_json(self._extra_state()),
             }
         }
+        train_data: Data = (
+            stream if X_tensor is None else self._training_data(X_tensor, seed)
+        )
         try:
             self.history_ = trainer.fit(
                 self.module_,
                 self.objective_,
-                self._training_data(X_tensor, seed),
-                None if X_val is None else self._to_tensor(X_val),
+                train_data,
+                X_val
+                if X_val is None or isinstance(X_val, StreamingData)
+                else self._to_tensor(X_val),
                 description=type(self).__name__,
                 resume=saved,
             )
@@ -381,7 +456,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     #: Parameters that may change between an interrupted run and its resumption.
     _RESUMABLE_CHANGES: ClassVar[frozenset[str]] = frozenset(
-        {"epochs", "verbose", "device"}
+        {"epochs", "verbose", "device", "compile"}
     )
 
     def _read_resume(self, resume: Any, checkpoint: Any) -> Any:
@@ -447,15 +522,17 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 f"({details})"
             )
         params = _jsonable_params(self.get_params(deep=False))
+        # A parameter added since the checkpoint was written had its default.
+        defaults = _jsonable_params(type(self)().get_params(deep=False))
+        theirs = {**defaults, **meta["params"]}
         differ = sorted(
             k
-            for k in set(params) | set(meta["params"])
-            if k not in self._RESUMABLE_CHANGES
-            and params.get(k) != meta["params"].get(k)
+            for k in set(params) | set(theirs)
+            if k not in self._RESUMABLE_CHANGES and params.get(k) != theirs.get(k)
         )
         if differ:
             details = ", ".join(
-                f"{k}={meta['params'].get(k)!r} (now {params.get(k)!r})" for k in differ
+                f"{k}={theirs.get(k)!r} (now {params.get(k)!r})" for k in differ
             )
             raise ValueError(
                 f"{where} was written with other parameters: {details}; only "
@@ -468,6 +545,8 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             "optimizer": self.optimizer,
             "learning_rate": self.learning_rate,
             "verbose": self.verbose,
+            "precision": self.precision,
+            "compile": self.compile,
         }
 
     def _build_module(self, seed: int) -> torch.nn.Module:

@@ -164,6 +164,8 @@ class ConvAutoEncoder(ImageInputMixin, BaseAutoEncoder):
         contractive_samples: int = 1,
         random_state: Any = None,
         device: str = "auto",
+        precision: str = "fp32",
+        compile: bool = False,
         verbose: int = 0,
     ) -> None:
         self._store_params(locals())

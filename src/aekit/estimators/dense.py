@@ -134,6 +134,19 @@ class AutoEncoder(BaseAutoEncoder):
         makes ``fit`` reproducible bit for bit on CPU.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``, ``"cuda:N"``.
+    precision : {"fp32", "bf16", "fp16"}, default="fp32"
+        Number format of the training forward pass. ``"bf16"`` and ``"fp16"``
+        run it under :func:`torch.autocast` (mixed precision: weights,
+        gradients and optimizer state stay float32, and the loss history is
+        accumulated in float32); ``"fp16"`` scales the loss against gradient
+        underflow (Micikevicius et al., "Mixed Precision Training", ICLR 2018)
+        and needs CUDA (on the CPU it is an error; use ``"bf16"``). Inference
+        (``transform``, ``score_samples``) runs in float32.
+    compile : bool, default=False
+        Train with the network's ``forward`` compiled by :func:`torch.compile`;
+        where compilation fails, a warning is given and training runs eagerly.
+        Off by default: on a 2-core CPU a compiled conv autoencoder step was
+        slower than eager (272-349 ms vs 214 ms); it pays off on GPUs.
     verbose : int, default=0
         0 silent, 1 progress bar over epochs, 2 also over batches.
 
@@ -201,6 +214,8 @@ class AutoEncoder(BaseAutoEncoder):
         pretrain_epochs: int = 10,
         random_state: Any = None,
         device: str = "auto",
+        precision: str = "fp32",
+        compile: bool = False,
         verbose: int = 0,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -232,6 +247,8 @@ class AutoEncoder(BaseAutoEncoder):
         self.pretrain_epochs = pretrain_epochs
         self.random_state = random_state
         self.device = device
+        self.precision = precision
+        self.compile = compile
         self.verbose = verbose
 
     def _check_params(self) -> None:

@@ -158,7 +158,8 @@ class SequenceAutoEncoder(BaseAutoEncoder):
     contractive_samples : int, default=1
         Probe vectors per batch for ``"hutchinson"``.
     optimizer, learning_rate, epochs, validation_fraction, validation_data, \
-early_stopping, patience, random_state, device, verbose
+early_stopping, patience, random_state, device, \
+precision, compile, verbose
         As :class:`aekit.AutoEncoder`.
     batch_size : int, default=64
         Sequences per gradient step.
@@ -231,6 +232,8 @@ early_stopping, patience, random_state, device, verbose
         contractive_samples: int = 1,
         random_state: Any = None,
         device: str = "auto",
+        precision: str = "fp32",
+        compile: bool = False,
         verbose: int = 0,
     ) -> None:
         self._store_params(locals())

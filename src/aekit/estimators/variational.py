@@ -90,7 +90,8 @@ class VariationalAutoEncoder(ImageInputMixin, BaseAutoEncoder):
         Resample every training batch as Bernoulli draws of its pixel values (the
         IWAE paper's MNIST protocol); Bernoulli likelihood only.
     optimizer, learning_rate, batch_size, epochs, validation_fraction, \
-validation_data, early_stopping, patience, random_state, device, verbose
+validation_data, early_stopping, patience, random_state, device, \
+precision, compile, verbose
         As :class:`aekit.AutoEncoder`.
 
     Attributes
@@ -144,6 +145,8 @@ validation_data, early_stopping, patience, random_state, device, verbose
         patience: int = 5,
         random_state: Any = None,
         device: str = "auto",
+        precision: str = "fp32",
+        compile: bool = False,
         verbose: int = 0,
     ) -> None:
         self._store_params(locals())

@@ -17,16 +17,19 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..data.stream import StreamingData
 from ..exceptions import TrainingError
 from ..losses.objective import ObjectiveOutput
 from . import distributed
 from .callbacks import Callback, History, ModelCheckpoint
+from .precision import autocast, check_precision, compiled_forward, make_scaler
 
 logger = logging.getLogger("aekit")
 
 StepFn = Callable[..., ObjectiveOutput]
-#: Training data: one tensor, or several sliced with the same batch indices.
-Data = torch.Tensor | tuple[torch.Tensor, ...]
+#: Training data: one tensor, several sliced with the same batch indices, or a
+#: stream of blocks read from disk (:class:`aekit.data.stream.StreamingData`).
+Data = torch.Tensor | tuple[torch.Tensor, ...] | StreamingData
 
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
@@ -109,6 +112,14 @@ class Trainer:
         rank 0 only under data-parallel training).
     eval_batch_size : int
         Batch size used for validation passes.
+    precision : {"fp32", "bf16", "fp16"}
+        Number format of the forward pass: ``"bf16"`` and ``"fp16"`` run it
+        under :func:`torch.autocast` (weights, gradients and optimizer state stay
+        float32; loss terms are accumulated in float32); ``"fp16"`` also scales
+        the loss (see :func:`aekit.train.precision.make_scaler`) and needs CUDA.
+    compile : bool
+        Run the module's ``forward`` through :func:`torch.compile` during
+        training; a failure to compile warns once and training continues eagerly.
 
     Notes
     -----
@@ -138,7 +149,10 @@ class Trainer:
         callbacks: Sequence[Callback] = (),
         verbose: int = 0,
         eval_batch_size: int = 4096,
+        precision: str = "fp32",
+        compile: bool = False,
     ) -> None:
+        check_precision(precision)
         self.epochs = epochs
         self.batch_size = batch_size
         self.optimizer_name = optimizer
@@ -150,6 +164,11 @@ class Trainer:
         self.callbacks: list[Callback] = [self.history, *others, *checkpoints]
         self.verbose = verbose
         self.eval_batch_size = eval_batch_size
+        self.precision = precision
+        self.compile = compile
+        #: The float16 gradient scaler of the run under way (None otherwise).
+        self.scaler: torch.amp.GradScaler | None = None
+        self.device = torch.device("cpu")
         self.stop_training = False
         #: The epoch being trained (0-based).
         self.epoch = 0
@@ -179,7 +198,7 @@ class Trainer:
         module: nn.Module,
         step: StepFn,
         X: Data,
-        X_val: torch.Tensor | None = None,
+        X_val: torch.Tensor | StreamingData | None = None,
         description: str = "training",
         resume: Any = None,
     ) -> dict[str, list[float]]:
@@ -191,10 +210,14 @@ class Trainer:
             Already on the same device as ``X``.
         step : callable
             ``step(module, batch, train=bool) -> ObjectiveOutput``.
-        X : Tensor or tuple of Tensor
+        X : Tensor, tuple of Tensor or StreamingData
             Training data, first dimension = samples; a tuple (e.g. noisy inputs
-            and clean targets) is batched with the same indices.
-        X_val : Tensor, optional
+            and clean targets) is batched with the same indices. A
+            :class:`~aekit.data.stream.StreamingData` is read from disk block by
+            block, in a shuffled block order with each block shuffled; its
+            global batches are cut into the ranks' shares exactly like those of
+            a tensor, and a mid-epoch resume re-reads only the blocks it needs.
+        X_val : Tensor or StreamingData, optional
             Validation data.
         description : str
             Label of the progress bar (e.g. which layer greedy pretraining trains).
@@ -220,8 +243,6 @@ class Trainer:
         ValueError
             When ``resume`` was written for other data or another batch size.
         """
-        from tqdm.auto import tqdm
-
         self.module = module
         self.optimizer = make_optimizer(
             self.optimizer_name, module.parameters(), self.learning_rate
@@ -235,17 +256,34 @@ class Trainer:
         if self.world_size > 1:
             for g in self.step_generators:
                 g.manual_seed(distributed.rank_seed(g.initial_seed(), self.rank))
-        self.n_samples = _first(X).shape[0]
+        self.device = _device_of(X)
+        check_precision(self.precision, self.device)
+        self.scaler = make_scaler(self.precision, self.device)
+        self.n_samples = _n_samples(X)
         self._plan = self._batch_plan(self.n_samples)
         self.batches_per_epoch = len(self._plan)
         for cb in self.callbacks:
             cb.on_train_begin(self)
         if resume is not None:
             self._restore(resume)
+        with compiled_forward(module, self.compile):
+            self._run_epochs(module, step, X, X_val, description)
+        for cb in self.callbacks:
+            cb.on_train_end(self)
+        return self.history.history
+
+    def _run_epochs(
+        self,
+        module: nn.Module,
+        step: StepFn,
+        X: Data,
+        X_val: torch.Tensor | StreamingData | None,
+        description: str,
+    ) -> None:
+        from tqdm.auto import tqdm
+
         train_step = (
-            distributed.wrap(module, step, _first(X).device)
-            if self.world_size > 1
-            else None
+            distributed.wrap(module, step, self.device) if self.world_size > 1 else None
         )
         verbose = self.verbose if self.rank == 0 else 0
         epochs = tqdm(
@@ -264,7 +302,7 @@ class Trainer:
             self._epoch_start = time.perf_counter() - self._elapsed_in_epoch
             with flush_denormal():
                 logs = self._train_epoch(module, step, train_step, X, epoch, verbose)
-            if X_val is not None and len(X_val):
+            if X_val is not None and _n_samples(X_val):
                 for key, value in self.evaluate(module, step, X_val).items():
                     logs[f"val_{key}"] = value
             elapsed = torch.tensor([time.perf_counter() - self._epoch_start])
@@ -284,9 +322,6 @@ class Trainer:
                 self.stop_training = bool(distributed.all_reduce(flag, "max")[0])
             if self.stop_training:
                 break
-        for cb in self.callbacks:
-            cb.on_train_end(self)
-        return self.history.history
 
     def _batch_plan(self, n: int) -> list[tuple[int, int]]:
         """``(offset, size)`` into the epoch's permutation of this rank's batches.
@@ -343,9 +378,6 @@ class Trainer:
             # generator state saved at its start, then skip the finished batches.
             assert self._epoch_rng_state is not None
             self.generator.set_state(self._epoch_rng_state)
-        # Shuffle with a CPU generator so the order is identical on every device.
-        order = torch.randperm(self.n_samples, generator=self.generator)
-        order = order.to(_first(X).device)
         sums = self._sums
         safe_state = _snapshot(module)
         batch_callbacks = [
@@ -362,14 +394,14 @@ class Trainer:
             disable=verbose < 2,
             leave=False,
         )
-        for offset, size in batches:
-            index = order[offset : offset + size]
-            batch = _select(X, index)
+        for (_, size), batch in zip(batches, self._epoch_batches(X), strict=True):
             if train_step is None:
-                out = step(module, batch, train=True)
+                with autocast(self.precision, self.device):
+                    out = step(module, batch, train=True)
                 finite = bool(torch.isfinite(out.total))
             else:
-                out = train_step(batch)
+                with autocast(self.precision, self.device):
+                    out = train_step(batch)
                 # Every rank must take the same branch: a rank that raised alone
                 # would leave the others waiting in the gradient all-reduce.
                 ok = torch.isfinite(out.total.detach()).float().reshape(1)
@@ -377,11 +409,19 @@ class Trainer:
             if not finite:
                 self._fail(out, epoch, self.batch, safe_state)
             self.optimizer.zero_grad(set_to_none=True)
-            out.total.backward()
-            self.optimizer.step()
+            if self.scaler is None:
+                out.total.backward()
+                self.optimizer.step()
+            else:
+                # Micikevicius et al. (2018): scale so float16 gradients do not
+                # underflow; steps whose gradients overflowed are skipped.
+                self.scaler.scale(out.total).backward()
+                self.scaler.step(self.optimizer)
+                self.scaler.update()
             weight = float(size)
             for key, value in _named_terms(out).items():
-                acc = value.detach() * weight
+                # float32 sums whatever the autocast dtype of the term.
+                acc = value.detach().float() * weight
                 sums[key] = sums[key] + acc if key in sums else acc
             self._count += size
             self.batch += 1
@@ -400,27 +440,59 @@ class Trainer:
         self._sums, self._count = {}, 0
         return logs
 
+    def _epoch_batches(self, X: Data) -> Iterator[Data]:
+        """This rank's batches of the epoch, from batch ``self.batch`` on.
+
+        Global batch ``i`` covers positions ``[i * batch_size, (i + 1) *
+        batch_size)`` of the epoch's order; plan entry ``i`` is this rank's share
+        of it (entries are only ever dropped at the end, see :meth:`_batch_plan`).
+        """
+        first = self.batch
+        plan = self._plan[first:]
+        if isinstance(X, StreamingData):
+            stream = X.batches(self.generator, self.batch_size, skip=first)
+            # The plan may drop a last batch too small to share; the stream does not.
+            pairs = zip(plan, stream, strict=False)
+            for i, ((offset, size), batch) in enumerate(pairs):
+                lo = offset - (first + i) * self.batch_size
+                yield batch[lo : lo + size]
+            return
+        # Shuffle with a CPU generator so the order is identical on every device.
+        order = torch.randperm(self.n_samples, generator=self.generator)
+        order = order.to(_first(X).device)
+        for offset, size in plan:
+            yield _select(X, order[offset : offset + size])
+
     @torch.no_grad()
     def evaluate(
-        self, module: nn.Module, step: StepFn, X: torch.Tensor
+        self, module: nn.Module, step: StepFn, X: torch.Tensor | StreamingData
     ) -> dict[str, float]:
         """Mean of every loss term over ``X`` in eval mode, without corruption.
 
-        Under data-parallel training each rank scores a contiguous share of ``X``
-        and the sums are all-reduced, so every rank returns the same values.
+        Under data-parallel training each rank scores a contiguous share of a
+        tensor ``X`` and the sums are all-reduced, so every rank returns the same
+        values; a streamed ``X`` is scored whole by every rank (the same values
+        too, without any collective).
         """
         was_training = module.training
         module.eval()
-        n = X.shape[0]
+        n = _n_samples(X)
         W = distributed.world_size()
         lo, hi = 0, n
-        if W > 1 and n >= W:
+        if W > 1 and n >= W and not isinstance(X, StreamingData):
             r = distributed.rank()
             lo, hi = n * r // W, n * (r + 1) // W
+        if isinstance(X, StreamingData):
+            batches: Iterator[torch.Tensor] = X.sequential(self.eval_batch_size)
+        else:
+            batches = (
+                X[start : min(start + self.eval_batch_size, hi)]
+                for start in range(lo, hi, self.eval_batch_size)
+            )
         sums: dict[str, float] = {}
-        for start in range(lo, hi, self.eval_batch_size):
-            batch = X[start : min(start + self.eval_batch_size, hi)]
-            out = step(module, batch, train=False)
+        for batch in batches:
+            with autocast(self.precision, _device_of(X)):
+                out = step(module, batch, train=False)
             for key, value in _named_terms(out).items():
                 sums[key] = sums.get(key, 0.0) + float(value) * batch.shape[0]
         module.train(was_training)
@@ -504,6 +576,9 @@ class Trainer:
             "world_size": self.world_size,
             "optimizer_name": self.optimizer_name,
             "optimizer": optim_meta,
+            "precision": self.precision,
+            # Plain numbers (scale, growth tracker, ...): JSON, not tensors.
+            "scaler": None if self.scaler is None else self.scaler.state_dict(),
             "history": self.history.history,
             "ranks": ranks,
             "callbacks": callbacks,
@@ -525,8 +600,10 @@ class Trainer:
             ("n_samples", self.n_samples),
             ("batch_size", self.batch_size),
             ("optimizer_name", self.optimizer_name),
+            ("precision", self.precision),
         ):
-            if header[key] != mine:
+            # Checkpoints from before mixed precision trained in float32.
+            if header.get(key, "fp32") != mine:
                 raise ValueError(
                     f"{where} was written with {key}={header[key]!r}, but this run "
                     f"has {key}={mine!r}; resume with the same data and settings"
@@ -541,6 +618,8 @@ class Trainer:
             for key, value in group.items():
                 if isinstance(value, list) and key != "params":
                     group[key] = tuple(value)  # JSON turned betas into a list
+        if self.scaler is not None and header.get("scaler"):
+            self.scaler.load_state_dict(header["scaler"])
         self.generator.set_state(parts["rng"])
         self._epoch_rng_state = parts["rng_epoch"]
         self.epochs_done = self.epoch = int(header["epoch"])
@@ -691,11 +770,19 @@ def flush_denormal() -> Iterator[None]:
             torch.set_flush_denormal(False)
 
 
-def _first(X: Data) -> torch.Tensor:
+def _first(X: torch.Tensor | tuple[torch.Tensor, ...]) -> torch.Tensor:
     return X[0] if isinstance(X, tuple) else X
 
 
-def _select(X: Data, index: torch.Tensor) -> Data:
+def _n_samples(X: Data) -> int:
+    return X.n_samples if isinstance(X, StreamingData) else _first(X).shape[0]
+
+
+def _device_of(X: Data) -> torch.device:
+    return X.device if isinstance(X, StreamingData) else _first(X).device
+
+
+def _select(X: torch.Tensor | tuple[torch.Tensor, ...], index: torch.Tensor) -> Data:
     if isinstance(X, tuple):
         return tuple(torch.index_select(t, 0, index) for t in X)
     return torch.index_select(X, 0, index)
