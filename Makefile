@@ -18,7 +18,7 @@ ifneq ($(wildcard ../shared/data/MANIFEST.md),)
 export AEKIT_DATA_DIR ?= $(abspath ../shared/data)
 endif
 
-.PHONY: demo test test-slow lint bench bench-dense install clean
+.PHONY: demo test test-slow reproduce-quick lint bench bench-dense install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,16 @@ test-slow: $(VENV)/.installed
 	  if [ $$rc -eq 5 ]; then echo "error: pytest collected no slow tests" >&2; exit 1; fi; \
 	  exit $$rc
 
+# Every textbook experiment on a few epochs of a subset, then the HTML report: checks
+# that each runs end to end and reports finite numbers (CI); not compared with the
+# published numbers (full runs: aekit reproduce NAME --out DIR).
+reproduce-quick: $(VENV)/.installed
+	rm -rf reproduce-quick
+	for name in $$($(BIN)/aekit reproduce list | awk '{print $$1}'); do \
+	  $(BIN)/aekit reproduce $$name --quick --out reproduce-quick || exit 1; \
+	done
+	$(BIN)/aekit report reproduce-quick
+
 bench-dense: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/dense.py --compare keras --hinton
 
@@ -67,4 +77,4 @@ bench: bench-dense
 	$(BIN)/python benchmarks/sequence.py --limit 6400 --compare keras
 
 clean:
-	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo reproduce-quick .pytest_cache .mypy_cache .ruff_cache

@@ -25,6 +25,8 @@ from . import (
     models,
     plot,
     reconstruct,
+    report,
+    reproduce,
     sample,
     text,
     train,
@@ -44,6 +46,8 @@ SUBCOMMANDS = (
     plot,
     models,
     datasets,
+    reproduce,
+    report,
 )
 
 #: Errors that mean "the user asked for something impossible": one line, exit 2.
@@ -69,6 +73,9 @@ examples:
       --output scores.csv
   aekit embed --dataset mnist --code-size 2 --plot embed.png --output codes.npy
   aekit text fit --corpus reuters --limit 5000 --epochs 5 --out runs/text
+  aekit reproduce list
+  aekit reproduce vanilla-mnist --quick --out runs/repro
+  aekit report runs/repro
 
 Run `aekit COMMAND --help` for the options of one command."""
 
