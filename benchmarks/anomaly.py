@@ -74,19 +74,11 @@ from sklearn.model_selection import train_test_split
 import aekit
 from _common import RESULTS, hardware, write_result
 from aekit.data.download import search_dirs
+from aekit.experiments.adbench import DATASETS as ADBENCH_FILES
 
-#: Short name -> file name in ``<data dir>/adbench/``.
-DATASETS = {
-    "cardio": "6_cardio.npz",
-    "thyroid": "38_thyroid.npz",
-    "satellite": "30_satellite.npz",
-    "shuttle": "32_shuttle.npz",
-    "mammography": "23_mammography.npz",
-    "annthyroid": "2_annthyroid.npz",
-    "pendigits": "28_pendigits.npz",
-    "optdigits": "26_optdigits.npz",
-    "mnist": "24_mnist.npz",
-}
+#: Short name -> file name in ``<data dir>/adbench/`` (one list, shared with
+#: ``aekit reproduce anomaly-adbench``).
+DATASETS = ADBENCH_FILES
 
 TEST_SIZE = 0.3
 

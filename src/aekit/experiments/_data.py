@@ -73,3 +73,26 @@ def fit_preset(
         params["validation_data"] = X_val
     ctx.settings["preset"] = preset
     return cls.from_preset(preset, **params).fit(X)
+
+
+def reconstruction_experiment(
+    ctx: Context, cls: Any, preset: str, *, flat: bool
+) -> tuple[Any, np.ndarray, dict[str, float]]:
+    """The Keras blog's recipe, shared by its experiments: fit ``preset`` on the
+    MNIST training images with the test images as validation data, draw
+    reconstructions, and report train/validation loss and the test BCE.
+
+    Returns the fitted estimator, the test images and the metrics, so that an
+    experiment can add its own figures and numbers.
+    """
+    from ..plots import reconstruction_grid
+
+    X, _, X_test, _ = images(ctx, flat=flat)
+    ae = fit_preset(ctx, cls, preset, X, X_test)
+    ctx.save_figure("reconstructions", reconstruction_grid(ae, X_test, n=10))
+    metrics = {
+        "train_bce": last(ae.history_, "loss"),
+        "val_bce": last(ae.history_, "val_loss"),
+        "test_bce": bce(X_test, ae.reconstruct(X_test)),
+    }
+    return ae, X_test, metrics

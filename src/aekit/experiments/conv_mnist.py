@@ -10,20 +10,14 @@ loss of 0.094".
 from __future__ import annotations
 
 from ..estimators import ConvAutoEncoder
-from ..plots import reconstruction_grid
 from . import Context, Experiment, Published
-from ._data import bce, fit_preset, images, last
+from ._data import reconstruction_experiment
 
 
 def run(ctx: Context) -> dict[str, float]:
-    X, _, X_test, _ = images(ctx)
-    ae = fit_preset(ctx, ConvAutoEncoder, "keras-blog-conv", X, X_test)
-    ctx.save_figure("reconstructions", reconstruction_grid(ae, X_test, n=10))
-    return {
-        "train_bce": last(ae.history_, "loss"),
-        "val_bce": last(ae.history_, "val_loss"),
-        "test_bce": bce(X_test, ae.reconstruct(X_test)),
-    }
+    return reconstruction_experiment(
+        ctx, ConvAutoEncoder, "keras-blog-conv", flat=False
+    )[2]
 
 
 EXPERIMENT = Experiment(

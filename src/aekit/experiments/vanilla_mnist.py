@@ -10,20 +10,12 @@ converges to a train/test loss of about 0.09".
 from __future__ import annotations
 
 from ..estimators import AutoEncoder
-from ..plots import reconstruction_grid
 from . import Context, Experiment, Published
-from ._data import bce, fit_preset, images, last
+from ._data import reconstruction_experiment
 
 
 def run(ctx: Context) -> dict[str, float]:
-    X, _, X_test, _ = images(ctx, flat=True)
-    ae = fit_preset(ctx, AutoEncoder, "vanilla-mnist", X, X_test)
-    ctx.save_figure("reconstructions", reconstruction_grid(ae, X_test, n=10))
-    return {
-        "train_bce": last(ae.history_, "loss"),
-        "val_bce": last(ae.history_, "val_loss"),
-        "test_bce": bce(X_test, ae.reconstruct(X_test)),
-    }
+    return reconstruction_experiment(ctx, AutoEncoder, "vanilla-mnist", flat=True)[2]
 
 
 EXPERIMENT = Experiment(
