@@ -20,7 +20,7 @@ from torch import nn
 from ..data.stream import StreamingData
 from ..exceptions import TrainingError
 from ..losses.objective import ObjectiveOutput
-from . import distributed
+from . import allocator, distributed
 from .callbacks import Callback, History, ModelCheckpoint
 from .precision import autocast, check_precision, compiled_forward, make_scaler
 
@@ -266,8 +266,13 @@ class Trainer:
             cb.on_train_begin(self)
         if resume is not None:
             self._restore(resume)
-        with compiled_forward(module, self.compile):
-            self._run_epochs(module, step, X, X_val, description)
+        if self.device.type == "cpu":
+            allocator.retain_freed_memory()
+        try:
+            with compiled_forward(module, self.compile):
+                self._run_epochs(module, step, X, X_val, description)
+        finally:
+            allocator.release_free_memory()
         for cb in self.callbacks:
             cb.on_train_end(self)
         return self.history.history
