@@ -3,9 +3,9 @@
 Internal helper of ``benchmarks/vae.py --compare keras``, run in a subprocess per
 backend on the very array aekit trained on. Layer for layer like
 :class:`aekit.nn.variational.VariationalAutoEncoderModule` with a conv backbone:
-stride-2 3×3 ReLU convolutions (32, 64), μ and log σ² dense heads on the
-flattened features, z = μ + σ·ε, a dense ReLU layer back to 7×7×64, stride-2 2×2
-ReLU transposed convolutions (64, 32) and a 3×3 output convolution giving
+stride-2 3×3 ReLU convolutions (32, 64), a dense ReLU layer of 16, μ and log σ²
+dense heads, z = μ + σ·ε, a dense ReLU layer back to 7×7×64, stride-2 3×3
+"same" ReLU transposed convolutions (64, 32) and a 3×3 output convolution giving
 Bernoulli logits. Loss per image: summed binary cross-entropy + KL (nats), as in
 the keras.io example; Adam 1e-3, batch 128, Glorot-uniform weights.
 """
@@ -46,13 +46,14 @@ def main() -> None:
     h = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(h)
     shape = tuple(int(s) for s in h.shape[1:])
     h = layers.Flatten()(h)
+    h = layers.Dense(16, activation="relu")(h)
     mu = layers.Dense(args.latent_dim)(h)
     logvar = layers.Dense(args.latent_dim)(h)
     z = Sampling()([mu, logvar])
     h = layers.Dense(int(np.prod(shape)), activation="relu")(z)
     h = layers.Reshape(shape)(h)
-    h = layers.Conv2DTranspose(64, 2, strides=2, activation="relu")(h)
-    h = layers.Conv2DTranspose(32, 2, strides=2, activation="relu")(h)
+    h = layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu")(h)
+    h = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(h)
     logits = layers.Conv2D(X.shape[-1], 3, padding="same")(h)
     model = keras.Model(inputs, logits)
 

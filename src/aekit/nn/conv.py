@@ -51,6 +51,14 @@ class ConvAutoEncoderModule(nn.Module):
     code_size : int or None
         Add a dense bottleneck of this width; ``None`` keeps the last feature map
         as the code.
+    hidden_sizes : sequence of int
+        Dense layers (with ``activation``) between the flattened feature map and
+        the bottleneck, in the encoder only: the keras.io VAE's ``Dense(16)``.
+        Needs ``code_size``.
+    transpose_kernel : int
+        Kernel of the stride-2 transposed convolutions (``upsample="transpose"``):
+        2 tiles each input pixel into a 2×2 block without overlap; an odd size
+        (keras.io's 3) overlaps neighbours, padded so every stage doubles exactly.
     activation : str
         Hidden activation.
     output_activation : str
@@ -68,6 +76,8 @@ class ConvAutoEncoderModule(nn.Module):
         code_size: int | None = None,
         activation: str = "relu",
         output_activation: str = "sigmoid",
+        hidden_sizes: Sequence[int] = (),
+        transpose_kernel: int = 2,
     ) -> None:
         super().__init__()
         channels, height, width = (int(s) for s in image_shape)
@@ -92,16 +102,27 @@ class ConvAutoEncoderModule(nn.Module):
         n_features = c * self.feature_shape[1] * self.feature_shape[2]
         self.bottleneck: nn.Module = nn.Identity()
         self.unbottleneck: nn.Module = nn.Identity()
+        if hidden_sizes and not code_size:
+            raise ValueError("hidden_sizes needs a dense bottleneck (code_size)")
+        hidden: list[nn.Module] = []
+        width = n_features
+        for size in hidden_sizes:
+            hidden += [nn.Linear(width, int(size)), activation_layer(activation)]
+            width = int(size)
+        self.hidden = nn.Sequential(*hidden)
         if code_size:
-            self.bottleneck = nn.Linear(n_features, code_size)
+            self.bottleneck = nn.Linear(width, code_size)
             self.unbottleneck = nn.Sequential(
                 nn.Linear(code_size, n_features), activation_layer(activation)
             )
         self.code_dim = int(code_size) if code_size else n_features
         decoder: list[nn.Module] = []
         for f in reversed(filters):
-            if upsample == "transpose":
+            if upsample == "transpose" and transpose_kernel == 2:
                 decoder += [nn.ConvTranspose2d(c, f, 2, stride=2)]
+            elif upsample == "transpose":
+                k = int(transpose_kernel)
+                decoder += [nn.ConvTranspose2d(c, f, k, 2, k // 2, output_padding=1)]
             else:
                 decoder += [
                     nn.Upsample(scale_factor=2, mode="nearest"),
@@ -146,8 +167,9 @@ class ConvAutoEncoderModule(nn.Module):
         return self.bottleneck
 
     def encode_features(self, x: torch.Tensor) -> torch.Tensor:
-        """The last feature map, flattened: what the dense bottleneck sees."""
-        return self.features(self._to_images(x)).flatten(1)
+        """The last feature map, flattened (then through ``hidden_sizes``): what
+        the dense bottleneck sees."""
+        return self.hidden(self.features(self._to_images(x)).flatten(1))
 
     def decode_logits(self, code: torch.Tensor) -> torch.Tensor:
         maps = self.unbottleneck(code).reshape(-1, *self.feature_shape)
