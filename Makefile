@@ -18,7 +18,7 @@ ifneq ($(wildcard ../shared/data/MANIFEST.md),)
 export AEKIT_DATA_DIR ?= $(abspath ../shared/data)
 endif
 
-.PHONY: demo test test-slow reproduce-quick lint bench bench-dense install clean
+.PHONY: demo test test-slow reproduce-quick lint bench bench-dense install clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,17 @@ $(VENV)/.installed-bench: $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed
+
+# A headless Chromium for `aekit report --screenshot` and the report render test,
+# where `playwright install chromium` cannot reach its CDN: the npm package
+# @sparticuz/chromium carries a self-contained build. Prints the binary's path.
+CHROMIUM_NPM ?= @sparticuz/chromium@153.0.0
+chromium:
+	@mkdir -p .cache/chromium
+	@cd .cache/chromium && npm install --no-save --silent --no-audit --no-fund \
+	  $(CHROMIUM_NPM) >/dev/null
+	@cd .cache/chromium && node -e "require('@sparticuz/chromium').default \
+	  .executablePath().then(p => console.log(p))"
 
 demo: $(VENV)/.installed
 	$(BIN)/python examples/demo.py --out demo
@@ -77,4 +88,4 @@ bench: bench-dense
 	$(BIN)/python benchmarks/sequence.py --limit 6400 --compare keras
 
 clean:
-	rm -rf $(VENV) demo reproduce-quick .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo reproduce-quick .cache .pytest_cache .mypy_cache .ruff_cache

@@ -214,3 +214,100 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
     path = Path(output) if output is not None else Path(folder) / "report.html"
     atomic_write_bytes(path, render(results).encode("utf-8"))
     return path
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
+    """The published-vs-reached table as Markdown (``benchmarks/results``)."""
+    lines = [
+        "| experiment | run | metric | published | tolerance | reached | verdict "
+        "| seconds |",
+        "|---|---|---|---:|---:|---:|---|---:|",
+    ]
+    for r in results:
+        mode = "quick" if r.get("quick") else "full"
+        seconds = f"{float(r.get('seconds', 0.0)):.0f}"
+        for key, direction, value, tol, reached, verdict in metric_rows(r):
+            rule = {"lower": "≤ +", "higher": "≥ −", "close": "±"}.get(direction, "")
+            tolerance = f"{rule}{_fmt(tol)}" if tol is not None else ""
+            lines.append(
+                f"| {r['name']} | {mode} | {key} | {_fmt(value)} | {tolerance} "
+                f"| {_fmt(reached)} | {VERDICT_TEXT.get(verdict, '—')} | {seconds} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+#: Environment variable naming a Chromium executable for :func:`screenshot`
+#: (e.g. one not installed by ``playwright install chromium``).
+CHROMIUM_ENV = "AEKIT_CHROMIUM"
+
+
+def screenshot(
+    page: str | Path,
+    output: str | Path,
+    *,
+    executable: str | Path | None = None,
+    width: int = 1200,
+    height: int = 900,
+    full_page: bool = False,
+) -> list[int]:
+    """Open ``page`` in headless Chromium, check every image loaded, save a PNG.
+
+    Parameters
+    ----------
+    page : path-like
+        The HTML file (``aekit report``'s output).
+    output : path-like
+        Where to write the screenshot.
+    executable : path-like, optional
+        The Chromium binary; default ``$AEKIT_CHROMIUM``, else Playwright's own.
+    width, height : int
+        Viewport in CSS pixels.
+    full_page : bool
+        Capture the whole scrollable page instead of the first screen.
+
+    Returns
+    -------
+    list of int
+        Every ``<img>``'s decoded width, in document order.
+
+    Raises
+    ------
+    AekitError
+        Playwright is not installed, the browser cannot start, or an image did
+        not decode (its index is named).
+    """
+    import os
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise AekitError(
+            "screenshots need Playwright: pip install playwright, then "
+            "`playwright install chromium` or set AEKIT_CHROMIUM to a Chromium binary"
+        ) from None
+    executable = executable or os.environ.get(CHROMIUM_ENV) or None
+    with sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(
+                executable_path=str(executable) if executable else None,
+                # Containers often lack the namespaces Chromium's sandbox needs.
+                args=["--no-sandbox", "--no-zygote", "--disable-gpu"],
+            )
+        except Exception as exc:  # Playwright raises its own Error type
+            raise AekitError(
+                f"cannot start headless Chromium: {str(exc).splitlines()[0]} "
+                f"(run `playwright install chromium` or set {CHROMIUM_ENV})"
+            ) from None
+        try:
+            tab = browser.new_page(viewport={"width": width, "height": height})
+            tab.goto(Path(page).resolve().as_uri(), wait_until="load")
+            widths: list[int] = tab.eval_on_selector_all(
+                "img", "els => els.map(e => e.complete ? e.naturalWidth : 0)"
+            )
+            tab.screenshot(path=str(output), full_page=full_page)
+        finally:
+            browser.close()
+    broken = [i for i, w in enumerate(widths) if w <= 0]
+    if broken:
+        raise AekitError(f"images {broken} of {page} did not load")
+    return widths
