@@ -30,6 +30,7 @@ def bench_path(monkeypatch):
         "anomaly",
         "sequence",
         "embed",
+        "scale",
         "_common",
     ):
         sys.modules.pop(name, None)
@@ -257,3 +258,45 @@ def test_embed_benchmark_small(bench_path, data_dir, monkeypatch, capsys):
     table = embed.markdown(result)
     assert "`packt-2d`" in table and "autoencoder − PCA" in table
     assert all(label in table for label in embed.FEATURES.values())
+
+
+def test_scale_benchmark_small(bench_path, capsys):
+    import scale
+
+    argv = ["--sizes", "500", "8000", "--conv-sizes", "128", "512"]
+    argv += ["--width-samples", "256", "--widths", "16", "64"]
+    argv += ["--filter-multipliers", "1", "--samples", "256", "--sequence-samples"]
+    argv += ["16", "--epochs", "2", "--sweep-epochs", "2", "--keras-backends"]
+    result = scale.main([*argv, "--in-process", "--no-write"])
+    assert '"benchmark": "scale"' in capsys.readouterr().out
+    for model in scale.SWEEP_MODELS:
+        points = result["samples"][model]["points"]
+        assert [p["n"] for p in points] == (
+            [500, 8000] if model == "dense" else [128, 512]
+        )
+        for p in points:
+            for key in ("seconds_per_epoch", "us_per_sample", "peak_rss_gb"):
+                assert math.isfinite(p[key]) and p[key] > 0
+            assert p["epochs"] == 2 and p["peak_rss_gb"] > p["data_gb"]
+        assert points[1]["seconds_per_epoch"] > points[0]["seconds_per_epoch"]
+        assert result["samples"][model]["fit"]["us_per_sample_slope"] > 0
+    width = result["width"]
+    # 784-W-32-W-784: weights and biases of its four layers.
+    assert [p["n_params"] for p in width["dense"]["points"]] == [
+        2 * (784 * w + w * 32) + w + 32 + w + 784 for w in (16, 64)
+    ]
+    assert width["conv"]["points"][0]["overrides"]["filters"] == (8, 8, 4)
+    rows = result["families"]["rows"]
+    assert set(rows) == set(scale.FAMILIES)
+    assert rows["conv-vae"]["n_params"] == 134165  # keras.io's model
+    assert rows["lstm"]["n"] == 16 and rows["dense"]["n"] == 256
+    for row in rows.values():
+        assert row["keras"] == [] and row["params_match"]
+        assert math.isfinite(row["seconds_per_epoch"]) and row["seconds_per_epoch"] > 0
+    # One point as the full run times it: in a fresh process, with its own memory.
+    spec = {"model": "dense", "n": 300, "epochs": 1, "seed": 0, "threads": 1}
+    point = scale.isolated({**spec, "verbose": 0, "overrides": {}})
+    assert point["n"] == 300 and 0 < point["peak_rss_gb"] < 4
+    table = scale.markdown(result)
+    assert "`packt-denoiser`" in table and "≤ fastest Keras" in table
+    assert "dense 784-64-32-64-784" in table and "conv 8-8-4" in table
