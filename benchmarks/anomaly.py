@@ -61,26 +61,27 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sklearn
 from scipy.stats import rankdata
 from sklearn.ensemble import IsolationForest
-from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.model_selection import train_test_split
 
 import aekit
 from _common import RESULTS, hardware, write_result
-from aekit.data.download import search_dirs
 from aekit.experiments.adbench import DATASETS as ADBENCH_FILES
+from aekit.experiments.adbench import (
+    TEST_SIZE,
+    available_datasets,
+    load_dataset,
+    score_metrics,
+    split,
+)
 
 #: Short name -> file name in ``<data dir>/adbench/`` (one list, shared with
 #: ``aekit reproduce anomaly-adbench``).
 DATASETS = ADBENCH_FILES
-
-TEST_SIZE = 0.3
 
 
 @dataclass(frozen=True)
@@ -143,43 +144,6 @@ METHODS: dict[str, Method] = {
 }
 
 
-# ------------------------------------------------------------------- data
-def dataset_path(name: str) -> Path:
-    """The first ``<dir>/adbench/<file>`` that exists in aekit's data folders."""
-    filename = DATASETS[name]
-    candidates = [folder / "adbench" / filename for folder in search_dirs()]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise FileNotFoundError(
-        f"{filename} not found in " + ", ".join(str(p.parent) for p in candidates)
-    )
-
-
-def available_datasets() -> list[str]:
-    """The datasets whose file exists, in :data:`DATASETS` order."""
-    found = []
-    for name in DATASETS:
-        try:
-            dataset_path(name)
-        except FileNotFoundError:
-            continue
-        found.append(name)
-    return found
-
-
-def load_dataset(name: str, limit: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """``(X, y)`` as float64 / int64; at most ``limit`` rows, stratified by ``y``."""
-    with np.load(dataset_path(name), allow_pickle=False) as data:
-        X = np.asarray(data["X"], dtype=np.float64)
-        y = np.asarray(data["y"]).astype(np.int64).ravel()
-    if limit is not None and len(X) > limit:
-        X, _, y, _ = train_test_split(
-            X, y, train_size=limit, stratify=y, random_state=0
-        )
-    return X, y
-
-
 # ------------------------------------------------------------------- running
 def _error(exc: BaseException) -> str:
     text = str(exc).strip()
@@ -199,17 +163,9 @@ def run_once(
     detector.fit(X_train)
     seconds = time.perf_counter() - start
     scores = method.score(detector, X_test)
-    if scores.shape != (len(X_test),):
-        raise ValueError(
-            f"{len(X_test)} test samples gave scores of shape {scores.shape}"
-        )
-    n_bad = int(np.sum(~np.isfinite(scores)))
-    if n_bad:
-        raise ValueError(f"{n_bad} of {len(scores)} test scores are NaN or infinite")
     return {
         "seed": seed,
-        "roc_auc": float(roc_auc_score(y_test, scores)),
-        "average_precision": float(average_precision_score(y_test, scores)),
+        **score_metrics(y_test, scores),
         "fit_seconds": seconds,
     }
 
@@ -254,10 +210,7 @@ def run_dataset(
     """Every method on every seed's split of one dataset."""
     try:
         X, y = load_dataset(name, args.limit)
-        splits = [
-            train_test_split(X, y, test_size=TEST_SIZE, stratify=y, random_state=seed)
-            for seed in seeds
-        ]
+        splits = [split(X, y, seed) for seed in seeds]
         if any(len(np.unique(split[3])) < 2 for split in splits):
             raise ValueError(
                 f"a test split of {name} lacks inliers or anomalies "

@@ -39,20 +39,43 @@ SEEDS = 5
 TEST_SIZE = 0.3
 
 
-def _path(name: str) -> Path | None:
+def dataset_path(name: str) -> Path:
+    """The first ``<data dir>/adbench/<file>`` of ``name`` that exists.
+
+    Raises
+    ------
+    FileNotFoundError
+        No data folder holds the file; every place searched is named.
+    """
     from ..data.download import search_dirs
 
-    for folder in search_dirs():
-        path = folder / "adbench" / DATASETS[name]
+    filename = DATASETS[name]
+    candidates = [folder / "adbench" / filename for folder in search_dirs()]
+    for path in candidates:
         if path.is_file():
             return path
-    return None
+    raise FileNotFoundError(
+        f"{filename} not found in " + ", ".join(str(p.parent) for p in candidates)
+    )
 
 
-def _load(path: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray]:
+def available_datasets() -> list[str]:
+    """The datasets whose file exists, in :data:`DATASETS` order."""
+    found = []
+    for name in DATASETS:
+        try:
+            dataset_path(name)
+        except FileNotFoundError:
+            continue
+        found.append(name)
+    return found
+
+
+def load_dataset(name: str, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(X, y)`` as float64 / int64; at most ``limit`` rows, stratified by ``y``."""
     from sklearn.model_selection import train_test_split
 
-    with np.load(path, allow_pickle=False) as data:
+    with np.load(dataset_path(name), allow_pickle=False) as data:
         X = np.asarray(data["X"], dtype=np.float64)
         y = np.asarray(data["y"]).astype(np.int64).ravel()
     if limit is not None and len(X) > limit:
@@ -61,6 +84,39 @@ def _load(path: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray]:
             X, y, train_size=limit, stratify=y, random_state=0
         )
     return X, y
+
+
+def split(
+    X: np.ndarray, y: np.ndarray, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """ADBench's split: ``X_train, X_test, y_train, y_test``, 70/30 by label."""
+    from sklearn.model_selection import train_test_split
+
+    parts = train_test_split(X, y, test_size=TEST_SIZE, stratify=y, random_state=seed)
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def score_metrics(y_test: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    """ROC-AUC and average precision of anomaly ``scores`` (higher = abnormal).
+
+    Raises
+    ------
+    ValueError
+        The scores do not match the labels in length, or some are NaN/infinite.
+    """
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    if scores.shape != (len(y_test),):
+        raise ValueError(
+            f"{len(y_test)} test samples gave scores of shape {scores.shape}"
+        )
+    n_bad = int(np.sum(~np.isfinite(scores)))
+    if n_bad:
+        raise ValueError(f"{n_bad} of {len(scores)} test scores are NaN or infinite")
+    return {
+        "roc_auc": float(roc_auc_score(y_test, scores)),
+        "average_precision": float(average_precision_score(y_test, scores)),
+    }
 
 
 def _methods(epochs: int | None) -> dict[str, Callable[[int], Any]]:
@@ -89,30 +145,25 @@ def _scores(detector: Any, X: np.ndarray) -> np.ndarray:
 
 
 def run(ctx: Context) -> dict[str, float]:
-    from sklearn.metrics import average_precision_score, roc_auc_score
-    from sklearn.model_selection import train_test_split
-
     names = QUICK_DATASETS if ctx.quick else tuple(DATASETS)
-    found = {n: p for n in names if (p := _path(n)) is not None}
+    found = [n for n in available_datasets() if n in names]
     if not found:
         raise FileNotFoundError("no ADBench .npz file found under <data dir>/adbench/")
     seeds = list(range(1 if ctx.quick else SEEDS))
     methods = _methods(ctx.epochs(50) if ctx.quick else None)
-    ctx.settings.update(datasets=list(found), seeds=seeds, methods=list(methods))
+    ctx.settings.update(datasets=found, seeds=seeds, methods=list(methods))
     auc: dict[str, dict[str, list[float]]] = {m: {} for m in methods}
     rows = []
-    for name, path in found.items():
-        X, y = _load(path, QUICK_SAMPLES if ctx.quick else None)
+    for name in found:
+        X, y = load_dataset(name, QUICK_SAMPLES if ctx.quick else None)
         row: list[Any] = [f"{name} ({len(X)}, {X.shape[1]}, {100 * y.mean():.1f}%)"]
         for method, build in methods.items():
             aucs, aps = [], []
             for seed in seeds:
-                X_tr, X_te, _, y_te = train_test_split(
-                    X, y, test_size=TEST_SIZE, stratify=y, random_state=seed
-                )
-                scores = _scores(build(seed).fit(X_tr), X_te)
-                aucs.append(float(roc_auc_score(y_te, scores)))
-                aps.append(float(average_precision_score(y_te, scores)))
+                X_tr, X_te, _, y_te = split(X, y, seed)
+                result = score_metrics(y_te, _scores(build(seed).fit(X_tr), X_te))
+                aucs.append(result["roc_auc"])
+                aps.append(result["average_precision"])
             auc[method][name] = aucs
             row.append(f"{np.mean(aucs):.3f} ± {np.std(aucs):.3f}")
             row.append(f"{np.mean(aps):.3f}")
@@ -123,7 +174,7 @@ def run(ctx: Context) -> dict[str, float]:
     ctx.add_table(
         "ROC-AUC (mean ± std over seeds) and average precision", columns, rows
     )
-    ctx.save_figure("roc_auc", _bars(auc, list(found)))
+    ctx.save_figure("roc_auc", _bars(auc, found))
     return {
         f"mean_roc_auc_{m.replace(' ', '_').lower()}": float(
             np.mean([np.mean(v) for v in per.values()])
