@@ -133,9 +133,13 @@ def image_grid(
     if row_titles:
         for ax, label in zip(axes[:, 0], row_titles, strict=False):
             ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10)
+    top = 1.0
     if title:
-        fig.suptitle(title, fontsize=12)
-    fig.tight_layout(pad=0.3)
+        fig.suptitle(title, fontsize=12, y=1.0, va="top")
+        # Keep the title's strip free: tight_layout alone lets a tall grid of
+        # axes grow into it.
+        top = 1.0 - 0.4 / fig.get_figheight()
+    fig.tight_layout(pad=0.3, rect=(0.0, 0.0, 1.0, top))
     return fig
 
 
