@@ -137,6 +137,57 @@ def tukey_fence(scores: np.ndarray) -> float:
     return float(q3 + 1.5 * (q3 - q1))
 
 
+# --------------------------------------------------------------------- latent density
+#: The ``score`` options of :class:`OutlierDetector`.
+SCORES = ("reconstruction", "latent-density")
+
+
+def latent_features(
+    backbone: BaseAutoEncoder, X: np.ndarray, base: np.ndarray
+) -> np.ndarray:
+    """Codes of ``X`` and their reconstruction score, side by side (float64).
+
+    The features of DAGMM's estimation network (Zong et al., ICLR 2018): the
+    low-dimensional representation and how badly the sample is reconstructed.
+    The log of the reconstruction error is used (``log1p``: errors are skewed
+    over orders of magnitude); a VAE's score, the negative ELBO in nats, is a
+    log quantity already and is used as it is.
+    """
+    codes = np.asarray(backbone.transform(X), dtype=np.float64).reshape(len(X), -1)
+    if isinstance(backbone, LIKELIHOOD_SCORED):
+        recon = base
+    else:
+        recon = np.log1p(np.maximum(base, 0.0))
+    return np.column_stack([codes, recon])
+
+
+def gaussian_mixture_log_density(
+    F: np.ndarray,
+    weights: np.ndarray,
+    means: np.ndarray,
+    precisions_cholesky: np.ndarray,
+) -> np.ndarray:
+    """log p(f) of a full-covariance Gaussian mixture, row by row.
+
+    ``precisions_cholesky[k]`` is the Cholesky factor P of component k's
+    precision matrix (Σ⁻¹ = P Pᵀ), as scikit-learn's ``GaussianMixture`` stores
+    it; computing the density here keeps a saved detector independent of
+    scikit-learn's private attributes.
+    """
+    n, p = F.shape
+    log_probs = np.empty((n, len(weights)))
+    for k, (mu, P) in enumerate(zip(means, precisions_cholesky, strict=True)):
+        y = (F - mu) @ P
+        log_det = float(np.sum(np.log(np.diag(P))))
+        log_probs[:, k] = (
+            np.log(weights[k])
+            - 0.5 * (p * math.log(2 * math.pi) + (y * y).sum(1))
+            + log_det
+        )
+    top = log_probs.max(axis=1, keepdims=True)
+    return (top + np.log(np.exp(log_probs - top).sum(axis=1, keepdims=True)))[:, 0]
+
+
 def _check_contamination(value: Any) -> None:
     if isinstance(value, str) and value == "auto":
         return
@@ -172,6 +223,16 @@ class OutlierDetector(BaseEstimator):
     Autoencoder based Anomaly Detection using Reconstruction Probability", SNU
     Data Mining Center, 2015), also penalises unlikely codes.
 
+    **Latent density** (``score="latent-density"``). Reconstruction error misses
+    anomalies that lie on the learned manifold but in a sparse part of it. With
+    this option the detector fits a Gaussian mixture (``n_components``, full
+    covariances) to the standardised pair (code, log reconstruction score) of
+    the training data, and the outlier score is the negative log-density of that
+    pair. This is the two-stage form of DAGMM (Zong, Song, Min, Cheng, Lumezanu,
+    Cho & Chen, "Deep Autoencoding Gaussian Mixture Model for Unsupervised
+    Anomaly Detection", ICLR 2018), which trains the autoencoder first and the
+    mixture after it.
+
     **Defaults for tabular data** (merged under ``model_params``; ``d`` = number
     of features, code width ``k = max(2, min(d // 4, 32))``):
 
@@ -205,6 +266,12 @@ class OutlierDetector(BaseEstimator):
         ``random_state``, ``device`` and ``verbose`` are set on the detector;
         ``validation_data`` is not accepted (it would skip standardisation:
         use ``validation_fraction``).
+    score : {"reconstruction", "latent-density"}, default="reconstruction"
+        The outlier score: the backbone's reconstruction score, or the negative
+        log-density of (code, reconstruction score) under a Gaussian mixture
+        fitted after the autoencoder (see above).
+    n_components : int, default=4
+        Mixture components for ``score="latent-density"`` (DAGMM used 2 to 4).
     standardize : {"auto", True, False}, default="auto"
         Centre each feature and divide it by its standard deviation, with
         statistics learned in ``fit`` (constant features are only centred).
@@ -261,6 +328,8 @@ class OutlierDetector(BaseEstimator):
         model: str = "dense",
         contamination: float | str = 0.1,
         model_params: dict[str, Any] | None = None,
+        score: str = "reconstruction",
+        n_components: int = 4,
         standardize: bool | str = "auto",
         random_state: Any = None,
         device: str = "auto",
@@ -269,6 +338,8 @@ class OutlierDetector(BaseEstimator):
         self.model = model
         self.contamination = contamination
         self.model_params = model_params
+        self.score = score
+        self.n_components = n_components
         self.standardize = standardize
         self.random_state = random_state
         self.device = device
@@ -287,6 +358,8 @@ class OutlierDetector(BaseEstimator):
 
     def _check_params(self) -> type[BaseAutoEncoder]:
         _check_contamination(self.contamination)
+        check_choice("score", self.score, SCORES)
+        check_int("n_components", self.n_components, minimum=1)
         if not (
             isinstance(self.standardize, (bool, np.bool_))
             or (isinstance(self.standardize, str) and self.standardize == "auto")
@@ -398,10 +471,50 @@ class OutlierDetector(BaseEstimator):
             self.mean_, self.scale_ = _fit_standardizer(arr.reshape(len(arr), -1))
         Z = self._scale(arr)
         self.backbone_ = backbone.fit(Z)
-        self.decision_scores_ = outlier_scores(self.backbone_, Z)
+        base = outlier_scores(self.backbone_, Z)
+        self.density_: dict[str, np.ndarray] | None = None
+        if self.score == "latent-density":
+            self.density_ = self._fit_density(latent_features(self.backbone_, Z, base))
+            base = self._density_scores(Z, base)
+        self.decision_scores_ = base
         self.threshold_ = self._threshold(self.decision_scores_)
         self.labels_ = self._labels(self.decision_scores_)
         return self
+
+    def _fit_density(self, F: np.ndarray) -> dict[str, np.ndarray]:
+        """Standardise the latent features and fit the Gaussian mixture."""
+        from sklearn.mixture import GaussianMixture
+
+        if len(F) < 2 * self.n_components:
+            raise DataError(
+                f"score='latent-density' with n_components={self.n_components} "
+                f"needs at least {2 * self.n_components} training samples, got "
+                f"{len(F)}"
+            )
+        mean, scale = F.mean(axis=0), F.std(axis=0)
+        scale[scale <= 1e-12] = 1.0
+        seed = self.random_state if isinstance(self.random_state, int) else 0
+        gmm = GaussianMixture(
+            self.n_components,
+            covariance_type="full",
+            reg_covar=1e-3,  # keeps near-degenerate codes (e.g. ReLU zeros) finite
+            random_state=seed,
+        ).fit((F - mean) / scale)
+        return {
+            "mean": mean,
+            "scale": scale,
+            "weights": gmm.weights_.astype(np.float64),
+            "means": gmm.means_.astype(np.float64),
+            "precisions_cholesky": gmm.precisions_cholesky_.astype(np.float64),
+        }
+
+    def _density_scores(self, Z: np.ndarray, base: np.ndarray) -> np.ndarray:
+        d = self.density_
+        assert d is not None
+        F = (latent_features(self.backbone_, Z, base) - d["mean"]) / d["scale"]
+        return -gaussian_mixture_log_density(
+            F, d["weights"], d["means"], d["precisions_cholesky"]
+        )
 
     def _threshold(self, scores: np.ndarray) -> float:
         if isinstance(self.contamination, str):  # "auto"
@@ -429,7 +542,10 @@ class OutlierDetector(BaseEstimator):
         ndarray of shape (n_samples,), float64
         """
         Z = self._prepared(X)
-        return outlier_scores(self.backbone_, Z)
+        base = outlier_scores(self.backbone_, Z)
+        if getattr(self, "density_", None) is not None:
+            return self._density_scores(Z, base)
+        return base
 
     def predict(self, X: Any) -> np.ndarray:
         """1 for samples scoring above ``threshold_`` (outliers), else 0."""
@@ -491,6 +607,12 @@ class OutlierDetector(BaseEstimator):
         ndarray of shape (n_samples, n_features_in_), float64
             Images are flattened; ``.reshape(-1, *det.input_shape_)`` gives maps.
         """
+        if getattr(self, "density_", None) is not None:
+            raise ValueError(
+                "explain() splits a reconstruction score over the features; the "
+                "latent-density score is not a sum over features (fit with "
+                "score='reconstruction' to explain)"
+            )
         Z = self._prepared(X)
         recon = self.backbone_.reconstruct(Z)
         flat = Z.reshape(len(Z), -1).astype(np.float64)
@@ -529,6 +651,10 @@ class OutlierDetector(BaseEstimator):
             assert self.mean_ is not None and self.scale_ is not None
             tensors["detector.mean"] = torch.from_numpy(self.mean_.copy())
             tensors["detector.scale"] = torch.from_numpy(self.scale_.copy())
+        for key, value in (getattr(self, "density_", None) or {}).items():
+            tensors[f"detector.density.{key}"] = torch.from_numpy(
+                np.ascontiguousarray(value, dtype=np.float64)
+            )
         state = {
             "backbone_class": type(self.backbone_).__name__,
             "backbone_params": _io._jsonable_params(
@@ -572,6 +698,32 @@ class OutlierDetector(BaseEstimator):
         self.decision_scores_ = _float64(tensors, "detector.decision_scores", None)
         self.threshold_ = float(_float64(tensors, "detector.threshold", (1,))[0])
         self.labels_ = self._labels(self.decision_scores_)
+        self.density_ = None
+        if self.score == "latent-density":
+            self.density_ = {
+                key: _float64(tensors, f"detector.density.{key}", None)
+                for key in ("mean", "scale", "weights", "means", "precisions_cholesky")
+            }
+            _check_density_shapes(self.density_, int(self.n_components))
+
+
+def _check_density_shapes(density: dict[str, np.ndarray], k: int) -> None:
+    """A saved mixture's arrays agree with each other and with ``n_components``."""
+    means = density["means"]
+    p = means.shape[1] if means.ndim == 2 else -1
+    expected = {
+        "weights": (k,),
+        "means": (k, p),
+        "precisions_cholesky": (k, p, p),
+        "mean": (p,),
+        "scale": (p,),
+    }
+    for key, shape in expected.items():
+        if p < 1 or density[key].shape != shape:
+            raise ValueError(
+                f"tensor 'detector.density.{key}' has shape {density[key].shape}, "
+                f"expected {shape} for {k} mixture components"
+            )
 
 
 def _float64(

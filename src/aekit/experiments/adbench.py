@@ -5,7 +5,8 @@ Detection Benchmark", NeurIPS 2022 — its unsupervised protocol: per dataset an
 seed a 70/30 split stratified by label, detectors fitted on the training part
 without labels, ROC-AUC and average precision of the test scores. The same
 protocol as ``benchmarks/anomaly.py``, restricted to the detectors that need no
-optional package: aekit's ``OutlierDetector`` (dense and VAE) and
+optional package: aekit's ``OutlierDetector`` (dense, VAE, and dense with the
+latent-density score) and
 scikit-learn's ``IsolationForest`` as the reference. The run writes the table
 (mean ± std over seeds) and a bar chart; no number is checked, as the paper's
 per-dataset table uses other autoencoder settings.
@@ -129,6 +130,9 @@ def _methods(epochs: int | None) -> dict[str, Callable[[int], Any]]:
         "aekit dense": lambda s: OutlierDetector(random_state=s, model_params=params),
         "aekit vae": lambda s: OutlierDetector(
             model="vae", random_state=s, model_params=params
+        ),
+        "aekit dense latent": lambda s: OutlierDetector(
+            score="latent-density", random_state=s, model_params=params
         ),
         "IsolationForest": lambda s: IsolationForest(random_state=s),
     }
