@@ -372,11 +372,17 @@ def families(args: argparse.Namespace) -> dict[str, Any]:
     rows: dict[str, Any] = {}
     for key in args.families:
         family = FAMILIES[key]
-        n = args.sequence_samples if family.data == "sentences" else args.samples
+        n, epochs = args.samples, args.epochs
+        if family.data == "sentences":
+            n = args.sequence_samples
+        elif family.data == "flat":
+            # A dense epoch on 12,800 images lasts ~0.1 s: too short to time
+            # against per-epoch overheads and timer noise.
+            n, epochs = args.dense_samples, args.dense_epochs
         X, extra, keras_arrays = family_arrays(family, n, args.seed)
         est = family.estimator.from_preset(
             family.preset,
-            epochs=args.epochs,
+            epochs=epochs,
             random_state=args.seed,
             verbose=args.verbose,
             **extra,
@@ -385,6 +391,7 @@ def families(args: argparse.Namespace) -> dict[str, Any]:
             "label": family.label,
             "preset": family.preset,
             "n": n,
+            "epochs": epochs,
             **fit_timed(est, X),
             "n_params_keras_convention": keras_param_count(est),
         }
@@ -393,7 +400,7 @@ def families(args: argparse.Namespace) -> dict[str, Any]:
             keras_arrays,
             row["seconds_per_epoch"],
             backends=args.keras_backends,
-            epochs=args.keras_epochs or args.epochs,
+            epochs=epochs if family.data == "flat" else args.keras_epochs or epochs,
             seed=args.seed,
             **family.options,
         )
@@ -414,6 +421,8 @@ def families(args: argparse.Namespace) -> dict[str, Any]:
         print(f"[families] {key} done", flush=True)
     return {
         "n": args.samples,
+        "dense_n": args.dense_samples,
+        "dense_epochs": args.dense_epochs,
         "sequence_n": args.sequence_samples,
         "epochs": args.epochs,
         "keras_epochs": args.keras_epochs or args.epochs,
@@ -521,9 +530,11 @@ def markdown(result: dict[str, Any]) -> str:
         )
         lines += [
             f"aekit vs Keras {'/'.join(versions) or '3'}, identical models on the "
-            f"same arrays in one run: {f['n']:,} synthetic images (LSTM: "
-            f"{f['sequence_n']:,} synthetic 50×50 sentences); aekit {f['epochs']} "
-            f"epochs, each Keras backend {f['keras_epochs']}; s/epoch = median "
+            f"same arrays in one run: {f['n']:,} synthetic images, "
+            f"{f['epochs']} epochs per library (dense: "
+            f"{f.get('dense_n', f['n']):,} images, "
+            f"{f.get('dense_epochs', f['epochs'])} epochs; LSTM: "
+            f"{f['sequence_n']:,} synthetic 50×50 sentences); s/epoch = median "
             f"epoch after the first. {_device(f['hardware'])}. `{f['command']}`",
             "",
             "| family | samples | parameters (aekit / Keras) | aekit s/epoch |"
@@ -636,6 +647,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="sentences for the LSTM family (as sequence.py's timing)",
     )
     parser.add_argument("--epochs", type=int, default=3, help="aekit, families part")
+    parser.add_argument(
+        "--dense-samples",
+        type=int,
+        default=60_000,
+        help="images for the dense families (their epochs are short)",
+    )
+    parser.add_argument(
+        "--dense-epochs",
+        type=int,
+        default=10,
+        help="epochs of the dense families, both libraries",
+    )
     parser.add_argument(
         "--keras-epochs", type=int, default=None, help="default: --epochs"
     )

@@ -268,6 +268,7 @@ def test_scale_benchmark_small(bench_path, capsys):
     argv += ["--width-samples", "256", "--widths", "16", "64"]
     argv += ["--filter-multipliers", "1", "--samples", "256", "--sequence-samples"]
     argv += ["16", "--epochs", "2", "--sweep-epochs", "2", "--keras-backends"]
+    argv += ["--dense-samples", "300", "--dense-epochs", "2"]
     result = scale.main([*argv, "--in-process", "--no-write"])
     assert '"benchmark": "scale"' in capsys.readouterr().out
     for model in scale.SWEEP_MODELS:
@@ -290,7 +291,8 @@ def test_scale_benchmark_small(bench_path, capsys):
     rows = result["families"]["rows"]
     assert set(rows) == set(scale.FAMILIES)
     assert rows["conv-vae"]["n_params"] == 134165  # keras.io's model
-    assert rows["lstm"]["n"] == 16 and rows["dense"]["n"] == 256
+    assert rows["lstm"]["n"] == 16 and rows["conv"]["n"] == 256
+    assert rows["dense"]["n"] == 300 and rows["dense"]["epochs"] == 2
     for row in rows.values():
         assert row["keras"] == [] and row["params_match"]
         assert math.isfinite(row["seconds_per_epoch"]) and row["seconds_per_epoch"] > 0
