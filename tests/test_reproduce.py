@@ -155,7 +155,8 @@ def test_report_markdown_table_matches_the_page(tmp_path):
     md = tmp_path / "reproduce.md"
     assert main(["report", str(tmp_path), "--markdown", str(md)]) == 0
     lines = md.read_text().splitlines()
-    rows = [line for line in lines[2:] if line.startswith("| ")]
+    rows = [line for line in lines[4:] if line.startswith("| ")]
+    assert lines[0].startswith("2 experiments (2 full runs, 0 quick runs")
     n_metrics = sum(
         len(experiments.get(n).published) + 1 for n in ("vanilla-mnist", "hinton-30d")
     )

@@ -218,7 +218,20 @@ def write_report(folder: str | Path, output: str | Path | None = None) -> Path:
 
 def markdown(results: list[dict[str, Any]]) -> str:
     """The published-vs-reached table as Markdown (``benchmarks/results``)."""
+    full = sum(not r.get("quick") for r in results)
+    machines = sorted(
+        {
+            ", ".join(f"{k} {v}" for k, v in r.get("hardware", {}).items() if v)
+            for r in results
+        }
+    )
     lines = [
+        f"{len(results)} experiments ({full} full runs, {len(results) - full} "
+        "quick runs, whose numbers are not compared), written by `aekit report "
+        "DIR --markdown PATH`. Hardware: " + "; ".join(machines) + ".",
+        "",
+    ]
+    lines += [
         "| experiment | run | metric | published | tolerance | reached | verdict "
         "| seconds |",
         "|---|---|---|---:|---:|---:|---|---:|",
