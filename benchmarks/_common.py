@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,46 @@ def write_result(name: str, result: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     return path
+
+
+def add_output_args(parser: Any, name: str, *, render: bool = True) -> None:
+    """The flags every benchmark shares: ``--seed``, ``--verbose``, ``--no-write``
+    and (unless ``render=False``) ``--render JSON``."""
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--verbose", type=int, default=0)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    if render:
+        parser.add_argument(
+            "--render",
+            metavar="JSON",
+            default=None,
+            help=f"only re-render results/{name}.md from a result file",
+        )
+
+
+def rendered(
+    args: Any, name: str, markdown: Callable[[dict[str, Any]], str]
+) -> dict[str, Any] | None:
+    """With ``--render JSON``: rewrite ``results/NAME.md`` from it and return it."""
+    if not getattr(args, "render", None):
+        return None
+    result = json.loads(Path(args.render).read_text())
+    (RESULTS / f"{name}.md").write_text(markdown(result))
+    return result
+
+
+def save_result(
+    name: str,
+    result: dict[str, Any],
+    markdown: Callable[[dict[str, Any]], str],
+    *,
+    merge: bool = False,
+) -> dict[str, Any]:
+    """Write ``results/NAME.json`` and ``NAME.md``; ``merge`` keeps the parts of
+    the stored result that this run did not redo (a ``--part`` run)."""
+    path = RESULTS / f"{name}.json"
+    if merge and path.exists():
+        result = {**json.loads(path.read_text()), **result}
+    write_result(name, result)
+    (RESULTS / f"{name}.md").write_text(markdown(result))
+    return result

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,13 +29,14 @@ from sklearn.decomposition import PCA
 
 import aekit
 from _common import (
-    RESULTS,
+    add_output_args,
     compare_keras,
     hardware,
     load_flat,
+    rendered,
+    save_result,
     seconds_per_epoch,
     squared_error_per_image,
-    write_result,
 )
 
 
@@ -145,19 +145,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--hinton-epochs", type=int, default=100)
     parser.add_argument("--limit", type=int, default=None, help="use N training images")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--verbose", type=int, default=0)
-    parser.add_argument("--no-write", action="store_true")
-    parser.add_argument(
-        "--render",
-        metavar="JSON",
-        default=None,
-        help="only re-render results/dense.md from a result file",
-    )
+    add_output_args(parser, "dense")
     args = parser.parse_args(argv)
-    if args.render:
-        result = json.loads(Path(args.render).read_text())
-        (RESULTS / "dense.md").write_text(markdown(result))
+    if (result := rendered(args, "dense", markdown)) is not None:
         return result
 
     X = load_flat("mnist", "train", args.limit)
@@ -195,8 +185,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         result["hinton"] = deep
     print(json.dumps(result, indent=2))
     if not args.no_write and args.limit is None:
-        write_result("dense", result)
-        (RESULTS / "dense.md").write_text(markdown(result))
+        save_result("dense", result, markdown)
     return result
 
 

@@ -55,7 +55,6 @@ import shlex
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -63,11 +62,12 @@ import torch
 
 import aekit
 from _common import (
-    RESULTS,
+    add_output_args,
     compare_keras,
     hardware,
+    rendered,
+    save_result,
     seconds_per_epoch,
-    write_result,
 )
 from aekit.corruption import corrupt
 
@@ -670,19 +670,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="compare with these backends only (default: every installed one; "
         "none given: no Keras)",
     )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--verbose", type=int, default=0)
-    parser.add_argument("--no-write", action="store_true")
-    parser.add_argument(
-        "--render",
-        metavar="JSON",
-        default=None,
-        help="only re-render results/scale.md from a result file",
-    )
+    add_output_args(parser, "scale")
     args = parser.parse_args(argv)
-    if args.render:
-        result = json.loads(Path(args.render).read_text())
-        (RESULTS / "scale.md").write_text(markdown(result))
+    if (result := rendered(args, "scale", markdown)) is not None:
         return result
 
     config = {k: v for k, v in vars(args).items() if k not in ("no_write", "render")}
@@ -699,11 +689,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"[{name}] done", flush=True)
     print(json.dumps(result, indent=2))
     if not args.no_write:
-        path = RESULTS / "scale.json"
-        if args.part != "all" and path.exists():
-            result = {**json.loads(path.read_text()), **result}
-        write_result("scale", result)
-        (RESULTS / "scale.md").write_text(markdown(result))
+        result = save_result("scale", result, markdown, merge=args.part != "all")
     return result
 
 

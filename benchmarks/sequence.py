@@ -69,11 +69,11 @@ from sklearn.preprocessing import MultiLabelBinarizer, StandardScaler
 
 import aekit
 from _common import (
-    RESULTS,
+    add_output_args,
     compare_keras,
     hardware,
+    save_result,
     seconds_per_epoch,
-    write_result,
 )
 from aekit.text import (
     SentenceEncoder,
@@ -547,9 +547,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="compare with these Keras backends only (default: every installed one)",
     )
     parser.add_argument("--save-model", default=None, help="also save the encoder")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--verbose", type=int, default=0)
-    parser.add_argument("--no-write", action="store_true")
+    add_output_args(parser, "sequence", render=False)
     args = parser.parse_args(argv)
     for name in ("limit", "val_limit", "doc_limit", "keras_limit"):
         value = getattr(args, name)
@@ -570,8 +568,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print("[downstream] done", flush=True)
     print(json.dumps(result, indent=2))
     if not args.no_write:
-        write_result("sequence", result)
-        (RESULTS / "sequence.md").write_text(markdown(result))
+        save_result("sequence", result, markdown)
     return result
 
 

@@ -35,11 +35,11 @@ import numpy as np
 
 import aekit
 from _common import (
-    RESULTS,
+    add_output_args,
     compare_keras,
     hardware,
+    save_result,
     seconds_per_epoch,
-    write_result,
 )
 from aekit.plots import image_grid, latent_manifold, latent_scatter
 
@@ -229,9 +229,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--nll-importance", type=int, default=5000)
     parser.add_argument("--nll-test-limit", type=int, default=None)
     parser.add_argument("--limit", type=int, default=None, help="training images")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--verbose", type=int, default=0)
-    parser.add_argument("--no-write", action="store_true")
+    add_output_args(parser, "vae", render=False)
     args = parser.parse_args(argv)
 
     config = {k: v for k, v in vars(args).items() if k not in ("part", "no_write")}
@@ -242,11 +240,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"[{name}] done", flush=True)
     print(json.dumps(result, indent=2))
     if not args.no_write:
-        path = RESULTS / "vae.json"
-        if args.part != "all" and path.exists():
-            result = {**json.loads(path.read_text()), **result}
-        write_result("vae", result)
-        (RESULTS / "vae.md").write_text(markdown(result))
+        result = save_result("vae", result, markdown, merge=args.part != "all")
     return result
 
 
