@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from scipy.special import erf
+from scipy.special import erf, logsumexp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_array, check_is_fitted
 
@@ -140,6 +140,8 @@ def tukey_fence(scores: np.ndarray) -> float:
 # --------------------------------------------------------------------- latent density
 #: The ``score`` options of :class:`OutlierDetector`.
 SCORES = ("reconstruction", "latent-density")
+#: The arrays of a fitted latent density (``density_``), as saved.
+DENSITY_KEYS = ("mean", "scale", "weights", "means", "precisions_cholesky")
 
 
 def latent_features(
@@ -184,8 +186,7 @@ def gaussian_mixture_log_density(
             - 0.5 * (p * math.log(2 * math.pi) + (y * y).sum(1))
             + log_det
         )
-    top = log_probs.max(axis=1, keepdims=True)
-    return (top + np.log(np.exp(log_probs - top).sum(axis=1, keepdims=True)))[:, 0]
+    return np.asarray(logsumexp(log_probs, axis=1))
 
 
 def _check_contamination(value: Any) -> None:
@@ -474,8 +475,9 @@ class OutlierDetector(BaseEstimator):
         base = outlier_scores(self.backbone_, Z)
         self.density_: dict[str, np.ndarray] | None = None
         if self.score == "latent-density":
-            self.density_ = self._fit_density(latent_features(self.backbone_, Z, base))
-            base = self._density_scores(Z, base)
+            features = latent_features(self.backbone_, Z, base)
+            self.density_ = self._fit_density(features)
+            base = self._density_scores(features)
         self.decision_scores_ = base
         self.threshold_ = self._threshold(self.decision_scores_)
         self.labels_ = self._labels(self.decision_scores_)
@@ -508,10 +510,11 @@ class OutlierDetector(BaseEstimator):
             "precisions_cholesky": gmm.precisions_cholesky_.astype(np.float64),
         }
 
-    def _density_scores(self, Z: np.ndarray, base: np.ndarray) -> np.ndarray:
+    def _density_scores(self, features: np.ndarray) -> np.ndarray:
+        """Negative log-density of :func:`latent_features` under the mixture."""
         d = self.density_
         assert d is not None
-        F = (latent_features(self.backbone_, Z, base) - d["mean"]) / d["scale"]
+        F = (features - d["mean"]) / d["scale"]
         return -gaussian_mixture_log_density(
             F, d["weights"], d["means"], d["precisions_cholesky"]
         )
@@ -543,8 +546,8 @@ class OutlierDetector(BaseEstimator):
         """
         Z = self._prepared(X)
         base = outlier_scores(self.backbone_, Z)
-        if getattr(self, "density_", None) is not None:
-            return self._density_scores(Z, base)
+        if self.density_ is not None:
+            return self._density_scores(latent_features(self.backbone_, Z, base))
         return base
 
     def predict(self, X: Any) -> np.ndarray:
@@ -607,13 +610,13 @@ class OutlierDetector(BaseEstimator):
         ndarray of shape (n_samples, n_features_in_), float64
             Images are flattened; ``.reshape(-1, *det.input_shape_)`` gives maps.
         """
-        if getattr(self, "density_", None) is not None:
+        Z = self._prepared(X)
+        if self.density_ is not None:
             raise ValueError(
                 "explain() splits a reconstruction score over the features; the "
                 "latent-density score is not a sum over features (fit with "
                 "score='reconstruction' to explain)"
             )
-        Z = self._prepared(X)
         recon = self.backbone_.reconstruct(Z)
         flat = Z.reshape(len(Z), -1).astype(np.float64)
         squared = (recon.reshape(len(Z), -1).astype(np.float64) - flat) ** 2
@@ -651,7 +654,7 @@ class OutlierDetector(BaseEstimator):
             assert self.mean_ is not None and self.scale_ is not None
             tensors["detector.mean"] = torch.from_numpy(self.mean_.copy())
             tensors["detector.scale"] = torch.from_numpy(self.scale_.copy())
-        for key, value in (getattr(self, "density_", None) or {}).items():
+        for key, value in (self.density_ or {}).items():
             tensors[f"detector.density.{key}"] = torch.from_numpy(
                 np.ascontiguousarray(value, dtype=np.float64)
             )
@@ -702,7 +705,7 @@ class OutlierDetector(BaseEstimator):
         if self.score == "latent-density":
             self.density_ = {
                 key: _float64(tensors, f"detector.density.{key}", None)
-                for key in ("mean", "scale", "weights", "means", "precisions_cholesky")
+                for key in DENSITY_KEYS
             }
             _check_density_shapes(self.density_, int(self.n_components))
 
