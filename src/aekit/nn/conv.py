@@ -118,11 +118,10 @@ class ConvAutoEncoderModule(nn.Module):
         self.code_dim = int(code_size) if code_size else n_features
         decoder: list[nn.Module] = []
         for f in reversed(filters):
-            if upsample == "transpose" and transpose_kernel == 2:
-                decoder += [nn.ConvTranspose2d(c, f, 2, stride=2)]
-            elif upsample == "transpose":
+            if upsample == "transpose":
+                # Output 2n for any kernel: (n-1)·2 - 2·padding + k + output_padding.
                 k = int(transpose_kernel)
-                decoder += [nn.ConvTranspose2d(c, f, k, 2, k // 2, output_padding=1)]
+                decoder += [nn.ConvTranspose2d(c, f, k, 2, (k - 1) // 2, k % 2)]
             else:
                 decoder += [
                     nn.Upsample(scale_factor=2, mode="nearest"),
