@@ -113,6 +113,14 @@ def metric_rows(result: dict[str, Any]) -> list[tuple[str, str, Any, Any, Any, s
     return rows
 
 
+def _tolerance(direction: str, tol: Any) -> str:
+    """``≤ 0.005``: how far from the published number a run may land."""
+    if tol is None:
+        return _fmt(None)
+    rule = {"lower": "≤", "higher": "≥", "close": "±"}.get(direction, "")
+    return f"{rule} {_fmt(tol)}".strip()
+
+
 def _image(path: Path, alt: str) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
@@ -129,14 +137,13 @@ def render(results: list[dict[str, Any]]) -> str:
     summary = []
     for r in results:
         for key, direction, value, tol, reached, verdict in metric_rows(r):
-            rule = {"lower": "≤", "higher": "≥", "close": "±"}.get(direction, "")
             summary.append(
                 "<tr>"
                 f'<td><a href="#{html.escape(r["name"])}">'
                 f"{html.escape(r['name'])}</a></td>"
                 f"<td>{html.escape(key)}</td>"
                 f'<td class="num">{_fmt(value)}</td>'
-                f'<td class="num">{html.escape(rule)} {_fmt(tol)}</td>'
+                f'<td class="num">{html.escape(_tolerance(direction, tol))}</td>'
                 f'<td class="num">{_fmt(reached)}</td>'
                 f"{_verdict_cell(verdict)}"
                 "</tr>"
@@ -240,8 +247,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
         mode = "quick" if r.get("quick") else "full"
         seconds = f"{float(r.get('seconds', 0.0)):.0f}"
         for key, direction, value, tol, reached, verdict in metric_rows(r):
-            rule = {"lower": "≤ +", "higher": "≥ −", "close": "±"}.get(direction, "")
-            tolerance = f"{rule}{_fmt(tol)}" if tol is not None else ""
+            tolerance = _tolerance(direction, tol)
             lines.append(
                 f"| {r['name']} | {mode} | {key} | {_fmt(value)} | {tolerance} "
                 f"| {_fmt(reached)} | {VERDICT_TEXT.get(verdict, '—')} | {seconds} |"

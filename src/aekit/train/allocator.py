@@ -22,6 +22,7 @@ fit does not hold on to its peak.
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import os
 import platform
@@ -40,6 +41,7 @@ TRIM_THRESHOLD = 256 * 2**20
 _state: dict[str, bool] = {}
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None
