@@ -172,3 +172,31 @@ def test_missing_training_file(tmp_path, capsys):
     argv = ["detect", "--train", str(tmp_path / "none.csv")]
     assert main([*argv, "--output", str(tmp_path / "s.csv")]) == 2
     assert "none.csv: no such file" in capsys.readouterr().err
+
+
+def test_constant_columns_one_line_error_or_ignored(tmp_path, capsys):
+    X = _blob(60, 8)
+    X[:, 1] = 4.0
+    X[:, 3] = 0.0
+    np.savetxt(tmp_path / "train.csv", X, delimiter=",")
+    output = tmp_path / "scores.csv"
+    argv = ["detect", "--train", str(tmp_path / "train.csv"), *FAST]
+    argv += ["--output", str(output)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"aekit: error: --train {tmp_path / 'train.csv'}: 2 of 5")
+    assert "columns 1, 3 (0-based)" in err
+    assert "pass --constant-columns ignore" in err
+    assert not output.exists()
+    # Kept on request: the run succeeds and the saved detector says so.
+    model = tmp_path / "det.safetensors"
+    argv += ["--constant-columns", "ignore", "--save-model", str(model)]
+    assert main(argv) == 0
+    _, table = _read_csv(output)
+    assert table.shape == (60, 3) and np.all(np.isfinite(table))
+    assert aekit.load(model).constant_columns == "ignore"
+    # Only 'error' and 'ignore' are accepted (argparse: usage error, exit 2).
+    bad = ["detect", "--train", str(tmp_path / "train.csv"), "--output", str(output)]
+    assert main([*bad, "--constant-columns", "drop"]) == 2
+    assert "invalid choice: 'drop'" in capsys.readouterr().err

@@ -14,7 +14,11 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 
 import aekit
-from aekit.estimators.outlier import backbone_families, tukey_fence
+from aekit.estimators.outlier import (
+    backbone_families,
+    constant_columns,
+    tukey_fence,
+)
 from aekit.io import COMPOSITES, ESTIMATORS
 from aekit.plots_anomaly import roc_pr_curves, score_histogram
 from aekit.registry import Registry
@@ -144,11 +148,11 @@ def test_standardization_learned_in_fit(low_rank, low_rank_detector):
     det = low_rank_detector
     np.testing.assert_allclose(det.mean_, low_rank.mean(axis=0))
     np.testing.assert_allclose(det.scale_, low_rank.std(axis=0))
-    # A constant feature is centred, never divided by zero; rescaled units give
-    # the same detector.
+    # A constant feature kept with constant_columns="ignore" is centred, never
+    # divided by zero; rescaled units give the same detector.
     X = np.column_stack([low_rank[:200], np.full(200, 7.0)])
     rescaled = X * np.r_[1000.0, np.ones(10)] + np.r_[0.0, 1e4, np.zeros(9)]
-    params = {"model_params": {"epochs": 3}, **QUICK}
+    params = {"model_params": {"epochs": 3}, "constant_columns": "ignore", **QUICK}
     a = aekit.OutlierDetector(**params).fit(X)
     b = aekit.OutlierDetector(**params).fit(rescaled)
     assert a.scale_[-1] == 1.0 and a.mean_[-1] == 7.0
@@ -221,6 +225,12 @@ def test_families_are_read_from_the_estimator_registry(monkeypatch):
         ({"model_params": [("epochs", 1)]}, "model_params must be a dict"),
         ({"standardize": "yes"}, "standardize must be"),
         (
+            {"constant_columns": "drop"},
+            "constant_columns='drop' is not supported; choose one of: 'error', "
+            "'ignore'",
+        ),
+        ({"constant_columns": None}, "constant_columns=None is not supported"),
+        (
             {"model": "vae", "model_params": {"likelihood": "bernoulli"}},
             r"standardize=True .* needs data in \[0, 1\]",
         ),
@@ -232,6 +242,74 @@ def test_bad_parameters_rejected_at_fit(small, params, match):
     kwargs = {"standardize": True, **params}
     with pytest.raises(ValueError, match=match):
         aekit.OutlierDetector(**kwargs).fit(X)
+
+
+def test_constant_columns_rejected_by_default(small):
+    _, X = small
+    one = X.copy()
+    one[:, 2] = 3.5
+    with pytest.raises(aekit.DataError) as info:
+        aekit.OutlierDetector(**QUICK).fit(one)
+    message = str(info.value)
+    assert "X has 1 constant column of 5 (one value in all 80 training" in message
+    assert ": column 2 (0-based)" in message
+    assert "drop it, or pass constant_columns='ignore'" in message
+    assert "\n" not in message  # one line, e.g. for the CLI
+    # Also without standardisation, and for a constant column of exact zeros.
+    one[:, 2] = 0.0
+    with pytest.raises(aekit.DataError, match="column 2 "):
+        aekit.OutlierDetector(standardize=False, **QUICK).fit(one)
+    # Many: the first ten are named, and how many more there are.
+    wide = np.random.default_rng(2).normal(size=(40, 30))
+    wide[:, 3:18] = 1.0
+    with pytest.raises(aekit.DataError) as info:
+        aekit.OutlierDetector(**QUICK).fit(wide)
+    message = str(info.value)
+    assert "X has 15 constant columns of 30" in message
+    assert "columns 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 5 more (0-based)" in message
+    assert "drop them, or pass constant_columns='ignore'" in message
+    # A column that varies by a relative 1e-9 is not constant.
+    nearly = X.copy()
+    nearly[:, 2] = 1e6 + 1e-3 * np.sign(X[:, 2])
+    aekit.OutlierDetector(model_params={"epochs": 1}, **QUICK).fit(nearly)
+
+
+def test_constant_columns_ignored_on_request(small, tmp_path):
+    _, X = small
+    one = X.copy()
+    one[:, 2] = 3.5
+    det = aekit.OutlierDetector(
+        constant_columns="ignore", model_params={"epochs": 20}, **QUICK
+    ).fit(one)
+    assert det.mean_[2] == 3.5 and det.scale_[2] == 1.0
+    assert np.all(np.isfinite(det.decision_scores_))
+    scores = det.decision_function(one)
+    assert np.all(np.isfinite(scores))
+    # The centred column is reconstructed as ~0: it adds (next to) nothing.
+    parts = det.explain(one)
+    np.testing.assert_allclose(parts.sum(axis=1), scores, rtol=1e-6)
+    others = np.delete(parts, 2, axis=1)
+    assert parts[:, 2].mean() < 0.02 * others.mean()
+    # The option is a parameter: saved and loaded with the detector.
+    loaded = aekit.load(det.save(tmp_path / "ignore.safetensors"))
+    assert loaded.constant_columns == "ignore"
+    np.testing.assert_array_equal(loaded.decision_function(one), scores)
+    assert clone(loaded).fit(one).constant_columns == "ignore"
+
+
+def test_old_files_without_constant_columns_load_with_default(small, tmp_path):
+    from aekit.io import read_tensor_file, write_tensor_file
+
+    det, X = small
+    path = det.save(tmp_path / "d.safetensors")
+    tensors, header = read_tensor_file(path, "aekit-model")
+    assert header["params"]["constant_columns"] == "error"
+    del header["params"]["constant_columns"]
+    old = tmp_path / "old.safetensors"
+    write_tensor_file(old, tensors, header)
+    loaded = aekit.load(old)
+    assert loaded.constant_columns == "error"
+    np.testing.assert_array_equal(loaded.decision_function(X), det.decision_function(X))
 
 
 def test_nan_and_unfitted_rejected(small):
@@ -347,6 +425,8 @@ def test_image_backbones_detect_novel_digits(case, tmp_path):
     if model == "vae":
         params["latent_dim"] = 4
     det = aekit.OutlierDetector(model=model, model_params=params, **QUICK)
+    # Blank corners are constant pixels: images are not checked for them.
+    assert len(constant_columns(X[y == 0].reshape(int((y == 0).sum()), -1))) > 0
     det.fit(X[y == 0])
     assert not det.standardize_ and det.mean_ is None  # images stay as they are
     scores = det.decision_function(X_test)

@@ -66,6 +66,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="autoencoder family: dense, vae, or conv for images (default: dense)",
     )
     p.add_argument(
+        "--constant-columns",
+        choices=("error", "ignore"),
+        default="error",
+        help="a --train column holding one value in every row carries no "
+        "information and usually means a preprocessing mistake: 'error' (default) "
+        "stops with the column numbers; 'ignore' keeps such columns (they add next "
+        "to nothing to the score)",
+    )
+    p.add_argument(
         "--epochs", type=int, default=None, metavar="N", help="training epochs"
     )
     p.add_argument("--seed", type=int, default=None, help="for reproducible runs")
@@ -126,6 +135,28 @@ def _n_features(X: np.ndarray) -> int:
     return int(np.prod(X.shape[1:]))
 
 
+def _check_constant_columns(X: np.ndarray, path: Path) -> None:
+    """Refuse constant columns in tabular ``X`` as the detector would, in CLI terms.
+
+    ``OutlierDetector(constant_columns="error")`` raises too; checking here first
+    names the file and the command-line option instead of the Python parameter.
+    """
+    from ..estimators.outlier import constant_columns, describe_columns
+
+    if X.ndim != 2:  # images: constant pixels are normal, the detector allows them
+        return
+    constant = constant_columns(X)
+    if len(constant) == 0:
+        return
+    n = len(constant)
+    verb, them = ("is", "it") if n == 1 else ("are", "them")
+    raise DataError(
+        f"--train {path}: {n} of {X.shape[1]} columns {verb} constant (one value in "
+        f"every row): {describe_columns(constant)} (0-based); drop {them}, or pass "
+        f"--constant-columns ignore to keep {them}"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from ..estimators.outlier import OutlierDetector
 
@@ -141,11 +172,14 @@ def run(args: argparse.Namespace) -> int:
             f"--score {args.score} has {_n_features(X)} features per sample, but "
             f"--train {args.train} has {_n_features(X_train)}"
         )
+    if args.constant_columns == "error":
+        _check_constant_columns(X_train, args.train)
 
     detector: Any = OutlierDetector(
         model=args.model,
         contamination=args.contamination,
         model_params=None if args.epochs is None else {"epochs": args.epochs},
+        constant_columns=args.constant_columns,
         random_state=args.seed,
         device=args.device,
         verbose=args.verbose,

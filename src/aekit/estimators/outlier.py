@@ -110,6 +110,35 @@ def outlier_scores(backbone: BaseAutoEncoder, X: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------- scaling
+#: The ``constant_columns`` options of :class:`OutlierDetector`.
+CONSTANT_COLUMNS = ("error", "ignore")
+
+
+def _is_constant(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """Features whose standard deviation is zero or negligible next to their mean."""
+    return np.asarray(
+        std <= 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))
+    )
+
+
+def constant_columns(X: np.ndarray) -> np.ndarray:
+    """Indices of the constant columns of flat ``X``, ascending (int64).
+
+    A column is constant when its standard deviation is zero, or negligible next
+    to its mean (the rule by which :func:`_fit_standardizer` gives it scale 1).
+    """
+    X64 = np.asarray(X, dtype=np.float64)
+    return np.flatnonzero(_is_constant(X64.mean(axis=0), X64.std(axis=0)))
+
+
+def describe_columns(indices: np.ndarray, limit: int = 10) -> str:
+    """``"column 3"`` or ``"columns 0, 3, 6 and 2 more"``: at most ``limit`` named."""
+    named = ", ".join(str(int(i)) for i in indices[:limit])
+    rest = len(indices) - limit
+    more = f" and {rest} more" if rest > 0 else ""
+    return f"column{'s' if len(indices) > 1 else ''} {named}{more}"
+
+
 def _fit_standardizer(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-feature mean and scale of flat ``X`` (float64).
 
@@ -120,8 +149,7 @@ def _fit_standardizer(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     X64 = X.astype(np.float64)
     mean = X64.mean(axis=0)
     scale = X64.std(axis=0)
-    tiny = scale <= 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))
-    scale[tiny] = 1.0
+    scale[_is_constant(mean, scale)] = 1.0
     return mean, scale
 
 
@@ -275,12 +303,27 @@ class OutlierDetector(BaseEstimator):
         Mixture components for ``score="latent-density"`` (DAGMM used 2 to 4).
     standardize : {"auto", True, False}, default="auto"
         Centre each feature and divide it by its standard deviation, with
-        statistics learned in ``fit`` (constant features are only centred).
+        statistics learned in ``fit`` (a constant feature kept with
+        ``constant_columns="ignore"`` is only centred).
         ``"auto"`` standardises tabular input, shaped ``(n_samples,
         n_features)``, and leaves images (3-D or 4-D input) as they are; it also
         leaves data as it is for a backbone that needs values in [0, 1]
         (``loss="bce"`` or ``likelihood="bernoulli"``), for which ``True`` is an
         error.
+    constant_columns : {"error", "ignore"}, default="error"
+        What ``fit`` does with tabular input (``(n_samples, n_features)``) that
+        has a constant column, one holding a single value in every training
+        sample. ``"error"``: raise :class:`aekit.DataError` naming the columns. A
+        feature that never varies in the training data carries no information
+        about what is normal, and usually means a preprocessing mistake (a
+        wrong join, a filter that fixed a category, a unit column, an ID read
+        as a number); PyOD's detectors keep such a column silently, and the
+        error makes the mistake visible instead. ``"ignore"``: keep the columns
+        (the behaviour before this option, and the ADBench protocol's, which
+        keeps every feature): standardisation centres them to 0 without
+        dividing, the backbone learns to reconstruct them, and they add next to
+        nothing to the score. Images (3-D or 4-D input) are not checked: pixels
+        that never change, such as a blank border, are normal there.
     random_state : int, RandomState or None, default=None
         Seeds the backbone; an int makes ``fit`` reproducible bit for bit on CPU.
     device : str, default="auto"
@@ -332,6 +375,7 @@ class OutlierDetector(BaseEstimator):
         score: str = "reconstruction",
         n_components: int = 4,
         standardize: bool | str = "auto",
+        constant_columns: str = "error",
         random_state: Any = None,
         device: str = "auto",
         verbose: int = 0,
@@ -342,6 +386,7 @@ class OutlierDetector(BaseEstimator):
         self.score = score
         self.n_components = n_components
         self.standardize = standardize
+        self.constant_columns = constant_columns
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
@@ -368,6 +413,7 @@ class OutlierDetector(BaseEstimator):
             raise ValueError(
                 f"standardize must be 'auto', True or False, got {self.standardize!r}"
             )
+        check_choice("constant_columns", self.constant_columns, CONSTANT_COLUMNS)
         check_int("verbose", self.verbose, minimum=0)
         cls = self._backbone_class()
         check_model_params(
@@ -464,6 +510,8 @@ class OutlierDetector(BaseEstimator):
         """
         cls = self._check_params()
         arr = self._validate_X(X, reset=True)
+        if arr.ndim == 2 and self.constant_columns == "error":
+            _check_no_constant_columns(arr)
         backbone = self._make_backbone(cls, self.n_features_in_)
         self.standardize_ = self._resolve_standardize(backbone, arr.ndim)
         self.mean_: np.ndarray | None = None
@@ -708,6 +756,23 @@ class OutlierDetector(BaseEstimator):
                 for key in DENSITY_KEYS
             }
             _check_density_shapes(self.density_, int(self.n_components))
+
+
+def _check_no_constant_columns(X: np.ndarray) -> None:
+    """Raise :class:`DataError` naming the constant columns of 2-D ``X``, if any."""
+    constant = constant_columns(X)
+    if len(constant) == 0:
+        return
+    n = len(constant)
+    them, they = ("it", "it adds") if n == 1 else ("them", "they add")
+    raise DataError(
+        f"X has {n} constant column{'s' if n > 1 else ''} of {X.shape[1]} (one "
+        f"value in all {len(X)} training samples): {describe_columns(constant)} "
+        "(0-based). A feature that never varies carries no information and "
+        f"usually means a preprocessing mistake; drop {them}, or pass "
+        f"constant_columns='ignore' to keep {them} ({they} next to nothing to "
+        "the score)."
+    )
 
 
 def _check_density_shapes(density: dict[str, np.ndarray], k: int) -> None:

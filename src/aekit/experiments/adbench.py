@@ -126,13 +126,22 @@ def _methods(epochs: int | None) -> dict[str, Callable[[int], Any]]:
     from ..estimators.outlier import OutlierDetector
 
     params = None if epochs is None else {"epochs": epochs}
+    # ADBench's protocol keeps every feature, as PyOD does: optdigits and mnist
+    # have columns that are constant in every training split, which the detector
+    # refuses by default; "ignore" keeps them and the results unchanged.
+    keep = "ignore"
     return {
-        "aekit dense": lambda s: OutlierDetector(random_state=s, model_params=params),
+        "aekit dense": lambda s: OutlierDetector(
+            random_state=s, model_params=params, constant_columns=keep
+        ),
         "aekit vae": lambda s: OutlierDetector(
-            model="vae", random_state=s, model_params=params
+            model="vae", random_state=s, model_params=params, constant_columns=keep
         ),
         "aekit dense latent": lambda s: OutlierDetector(
-            score="latent-density", random_state=s, model_params=params
+            score="latent-density",
+            random_state=s,
+            model_params=params,
+            constant_columns=keep,
         ),
         "IsolationForest": lambda s: IsolationForest(random_state=s),
     }
