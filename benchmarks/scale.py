@@ -120,7 +120,7 @@ FAMILIES: dict[str, Family] = {
         "packt-denoiser",
         "_keras_conv.py",
         "denoise",
-        {"filters": "32,32,16"},
+        {"filters": "32,32,16", "upsample": "conv-upsample"},
     ),
     "conv-vae": Family(
         "conv VAE, latent 2 (`keras-io-conv`)",
@@ -689,7 +689,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"[{name}] done", flush=True)
     print(json.dumps(result, indent=2))
     if not args.no_write:
-        result = save_result("scale", result, markdown, merge=args.part != "all")
+        result = save_result(
+            args.results_name, result, markdown, merge=args.part != "all"
+        )
     return result
 
 

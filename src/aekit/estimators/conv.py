@@ -109,8 +109,10 @@ class ConvAutoEncoder(ImageInputMixin, BaseAutoEncoder):
         Odd convolution kernel size.
     downsample : {"pool", "stride"}, default="pool"
         Max-pooling or strided convolutions.
-    upsample : {"upsample", "transpose"}, default="upsample"
-        Up-sampling + convolution, or transposed convolutions.
+    upsample : {"upsample", "transpose", "conv-upsample"}, default="upsample"
+        Up-sampling + convolution, transposed convolutions, or convolution +
+        up-sampling with Keras' "same" geometry (no padding of the image; the
+        Packt denoiser's decoder, see :class:`aekit.nn.ConvAutoEncoderModule`).
     code_size : int or None, default=None
         Width of an optional dense bottleneck; ``None`` uses the last feature map
         (flattened) as the code.
@@ -174,7 +176,9 @@ class ConvAutoEncoder(ImageInputMixin, BaseAutoEncoder):
         super()._check_params()
         check_conv_params(self.filters, self.kernel_size, self.channels)
         check_choice("downsample", self.downsample, ("pool", "stride"))
-        check_choice("upsample", self.upsample, ("upsample", "transpose"))
+        check_choice(
+            "upsample", self.upsample, ("upsample", "transpose", "conv-upsample")
+        )
         if self.code_size is not None:
             check_int("code_size", self.code_size, minimum=1)
 
@@ -235,9 +239,12 @@ ConvAutoEncoder.presets.register(
     "packt-denoiser",
     {
         # The Packt chapter's denoiser: filters [32, 32, 16], BCE, 50 epochs, trained
-        # on 0.5·N(0, 1) noise clipped to [0, 1].
+        # on 0.5·N(0, 1) noise clipped to [0, 1]; its decoder convolves before each
+        # up-sampling, at Keras' "same" geometry (28 → 14 → 7 → 4, then 4 → 8 →
+        # 16 → valid conv 14 → 28): 30,689 parameters, as the book's model.
         **_IMAGE,
         "filters": (32, 32, 16),
+        "upsample": "conv-upsample",
         "batch_size": 128,
         "epochs": 50,
         "corruption": "gaussian",

@@ -4,7 +4,8 @@ The module takes *flattened* samples, like every aekit module, and reshapes them
 images itself (``layout`` says whether a sample is stored channels-first or
 channels-last), so the estimator layer stays family-agnostic. Images are padded to
 a multiple of ``2 ** len(filters)`` so that every down-sampling halves exactly, and
-the reconstruction is cropped back to the input size.
+the reconstruction is cropped back to the input size; the ``"conv-upsample"``
+decoder instead keeps Keras' geometry (see :func:`_decoder_padding`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,24 @@ def _glorot(module: nn.Module) -> None:
                 nn.init.zeros_(layer.bias)
 
 
+def _decoder_padding(size: int, target: int, kernel_size: int) -> int:
+    """Padding of a ``"conv-upsample"`` decoder conv: the least that still lets
+    the 2× up-sampled map cover ``target`` (the matching encoder stage's size).
+
+    Keras-style decoders put each conv before its up-sampling and, for odd
+    sizes, trim with a "valid" conv where a "same" one would overshoot: the
+    Packt denoiser (Gulli, Kapoor & Pal, 2019, ch. 9) goes 4 → 8 → 16, then a
+    valid 3×3 conv to 14 → 28 for 28×28 MNIST. Choosing, per stage, the smallest
+    padding whose up-sampled output is at least ``target`` reproduces that
+    network exactly and gives any other size the same treatment; what is left
+    over is cropped after the output conv.
+    """
+    for pad in range(kernel_size // 2 + 1):
+        if 2 * (size + 2 * pad - kernel_size + 1) >= target:
+            return pad
+    return kernel_size // 2
+
+
 class ConvAutoEncoderModule(nn.Module):
     """Conv encoder (conv → activation → down-sample, per filter count) and a
     mirrored decoder, with an optional dense bottleneck.
@@ -46,8 +65,13 @@ class ConvAutoEncoderModule(nn.Module):
         Odd kernel size of every convolution ("same" padding).
     downsample : {"pool", "stride"}
         2×2 max-pooling after each conv, or the conv itself with stride 2.
-    upsample : {"upsample", "transpose"}
-        Nearest-neighbour up-sampling then conv, or a stride-2 transposed conv.
+    upsample : {"upsample", "transpose", "conv-upsample"}
+        Nearest-neighbour up-sampling then conv, a stride-2 transposed conv, or
+        conv then up-sampling (the Packt denoiser's decoder: convs run at the
+        lower resolution). ``"conv-upsample"`` does not pad the image: the
+        encoder rounds odd sizes up (Keras' "same" pooling) and each decoder conv
+        drops padding where the up-sampled map still covers the matching
+        encoder stage, then the output is cropped.
     code_size : int or None
         Add a dense bottleneck of this width; ``None`` keeps the last feature map
         as the code.
@@ -84,10 +108,16 @@ class ConvAutoEncoderModule(nn.Module):
         self.image_shape = (channels, height, width)
         self.layout = layout
         factor = 2 ** len(filters)
-        self.padded = (-(-height // factor) * factor, -(-width // factor) * factor)
+        keras_geometry = upsample == "conv-upsample"
+        if keras_geometry:
+            self.padded = (height, width)
+        else:
+            self.padded = (-(-height // factor) * factor, -(-width // factor) * factor)
         pad = kernel_size // 2
         encoder: list[nn.Module] = []
         c = channels
+        # Map size entering each encoder stage, then the code's: halved, rounded up.
+        sizes: list[tuple[int, int]] = [self.padded]
         for f in filters:
             stride = 2 if downsample == "stride" else 1
             encoder += [
@@ -95,10 +125,11 @@ class ConvAutoEncoderModule(nn.Module):
                 activation_layer(activation),
             ]
             if downsample == "pool":
-                encoder.append(nn.MaxPool2d(2))
+                encoder.append(nn.MaxPool2d(2, ceil_mode=keras_geometry))
             c = f
+            sizes.append((-(-sizes[-1][0] // 2), -(-sizes[-1][1] // 2)))
         self.features = nn.Sequential(*encoder)
-        self.feature_shape = (c, self.padded[0] // factor, self.padded[1] // factor)
+        self.feature_shape = (c, *sizes[-1])
         n_features = c * self.feature_shape[1] * self.feature_shape[2]
         self.bottleneck: nn.Module = nn.Identity()
         self.unbottleneck: nn.Module = nn.Identity()
@@ -117,7 +148,20 @@ class ConvAutoEncoderModule(nn.Module):
             )
         self.code_dim = int(code_size) if code_size else n_features
         decoder: list[nn.Module] = []
-        for f in reversed(filters):
+        at = sizes[-1]  # the decoder's current map size (conv-upsample)
+        for f, target in zip(reversed(filters), reversed(sizes[:-1]), strict=True):
+            if keras_geometry:
+                ph = _decoder_padding(at[0], target[0], kernel_size)
+                pw = _decoder_padding(at[1], target[1], kernel_size)
+                decoder += [
+                    nn.Conv2d(c, f, kernel_size, 1, (ph, pw)),
+                    activation_layer(activation),
+                    nn.Upsample(scale_factor=2, mode="nearest"),
+                ]
+                grow = 1 - kernel_size
+                at = (2 * (at[0] + 2 * ph + grow), 2 * (at[1] + 2 * pw + grow))
+                c = f
+                continue
             if upsample == "transpose":
                 # Output 2n for any kernel: (n-1)·2 - 2·padding + k + output_padding.
                 k = int(transpose_kernel)
