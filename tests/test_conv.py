@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import aekit
 from aekit.estimators.conv import image_layout
@@ -35,9 +36,10 @@ def digits():
         (lambda X: np.pad(X, ((0, 0), (0, 3), (0, 1))), (1, 11, 9), "chw"),
     ],
 )
-def test_layouts_and_sizes_round_trip(digits, make, image_shape, layout):
+@pytest.mark.parametrize("upsample", ["upsample", "conv-upsample"])
+def test_layouts_and_sizes_round_trip(digits, make, image_shape, layout, upsample):
     X = make(digits)
-    ae = aekit.ConvAutoEncoder(**QUICK).fit(X)
+    ae = aekit.ConvAutoEncoder(**{**QUICK, "upsample": upsample}).fit(X)
     assert ae.image_shape_ == image_shape and ae.layout_ == layout
     assert ae.reconstruct(X).shape == X.shape
     codes = ae.transform(X)
@@ -53,6 +55,38 @@ def test_channel_order_is_respected(digits):
     per_channel = [np.mean((recon[..., c] - rgb[..., c]) ** 2) for c in range(3)]
     swapped = np.mean((recon[..., 0] - rgb[..., 1]) ** 2)
     assert max(per_channel) < swapped
+
+
+def test_packt_denoiser_is_the_books_network():
+    # Gulli, Kapoor & Pal (2019), ch. 9: encoder 28 -> 14 -> 7 -> 4 ("same"
+    # pooling), decoder conv before each up-sampling: 4 -> 8 -> 16, a valid conv
+    # to 14, then 28; 30,689 parameters.
+    from aekit.nn.conv import ConvAutoEncoderModule
+
+    params = aekit.ConvAutoEncoder.presets.get("packt-denoiser")
+    net = ConvAutoEncoderModule(
+        (1, 28, 28), filters=params["filters"], upsample=params["upsample"]
+    )
+    assert sum(p.numel() for p in net.parameters()) == 30_689
+    assert net.feature_shape == (16, 4, 4)
+    convs = [m for m in net.decoder if isinstance(m, torch.nn.Conv2d)]
+    assert [c.padding for c in convs] == [(1, 1), (1, 1), (0, 0), (1, 1)]
+    x = torch.rand(2, 784)
+    assert net.decode(net.encode(x)).shape == (2, 784)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (5, 7), (13, 29), (28, 28), (32, 32)])
+def test_conv_upsample_covers_any_size(shape):
+    from aekit.nn.conv import ConvAutoEncoderModule
+
+    net = ConvAutoEncoderModule((3, *shape), "hwc", (4, 4, 4), upsample="conv-upsample")
+    maps = net.decoder(net.features(torch.rand(2, 3, *shape)))
+    # Covers the image with less than one stage's worth of overshoot, then crops.
+    assert all(0 <= m - s < 8 for m, s in zip(maps.shape[2:], shape, strict=True))
+    assert net(torch.rand(2, 3 * shape[0] * shape[1])).logits.shape == (
+        2,
+        3 * shape[0] * shape[1],
+    )
 
 
 def test_padding_does_not_leak_into_reconstruction(digits):
