@@ -135,11 +135,18 @@ def write_result(name: str, result: dict[str, Any]) -> Path:
 
 
 def add_output_args(parser: Any, name: str, *, render: bool = True) -> None:
-    """The flags every benchmark shares: ``--seed``, ``--verbose``, ``--no-write``
-    and (unless ``render=False``) ``--render JSON``."""
+    """The flags every benchmark shares: ``--seed``, ``--verbose``, ``--no-write``,
+    ``--results-name`` and (unless ``render=False``) ``--render JSON``."""
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", type=int, default=0)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--results-name",
+        default=name,
+        metavar="NAME",
+        help=f"write results/NAME.json and NAME.md (default {name}; e.g. "
+        f"{name}-gpu for a GPU run kept beside the CPU one)",
+    )
     if render:
         parser.add_argument(
             "--render",
@@ -152,10 +159,12 @@ def add_output_args(parser: Any, name: str, *, render: bool = True) -> None:
 def rendered(
     args: Any, name: str, markdown: Callable[[dict[str, Any]], str]
 ) -> dict[str, Any] | None:
-    """With ``--render JSON``: rewrite ``results/NAME.md`` from it and return it."""
+    """With ``--render JSON``: rewrite ``results/NAME.md`` from it and return it
+    (NAME: ``--results-name``, else ``name``)."""
     if not getattr(args, "render", None):
         return None
     result = json.loads(Path(args.render).read_text())
+    name = getattr(args, "results_name", name)
     (RESULTS / f"{name}.md").write_text(markdown(result))
     return result
 

@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         result["hinton"] = deep
     print(json.dumps(result, indent=2))
     if not args.no_write and args.limit is None:
-        save_result("dense", result, markdown)
+        save_result(args.results_name, result, markdown)
     return result
 
 

@@ -62,6 +62,7 @@ import torch
 
 import aekit
 from _common import (
+    RESULTS,
     add_output_args,
     compare_keras,
     hardware,
@@ -569,6 +570,15 @@ def markdown(result: dict[str, Any]) -> str:
                 + (f" {ratio:.2f} |" if ratio is not None else " |")
                 + {True: " yes |", False: " no |", None: " |"}[verdict]
             )
+        rerun = [
+            f"{key} (`{row['command']}`)"
+            for key, row in f["rows"].items()
+            if row.get("command", f["command"]) != f["command"]
+        ]
+        if rerun:
+            lines += ["", "Rows re-run on their own since: " + "; ".join(rerun) + "."]
+        for key, why in f.get("dropped", {}).items():
+            lines += ["", f"Not shown: {key}, {why}."]
         lines += [
             "",
             "Parameters are equal on both sides except the LSTM's: PyTorch keeps "
@@ -689,10 +699,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"[{name}] done", flush=True)
     print(json.dumps(result, indent=2))
     if not args.no_write:
+        if args.part == "families" and set(args.families) != set(FAMILIES):
+            result["families"] = _merge_rows(args.results_name, result["families"])
         result = save_result(
             args.results_name, result, markdown, merge=args.part != "all"
         )
     return result
+
+
+def _merge_rows(name: str, part: dict[str, Any]) -> dict[str, Any]:
+    """A ``--families`` subset re-run: its rows replace those stored, the other
+    rows and the table's header stay; each re-run row keeps its own command."""
+    path = RESULTS / f"{name}.json"
+    stored = json.loads(path.read_text()).get("families") if path.exists() else None
+    if not stored:
+        return part
+    for key, row in part["rows"].items():
+        row["command"], row["hardware"] = part["command"], part["hardware"]
+        stored["rows"][key] = row
+        stored.get("dropped", {}).pop(key, None)
+    stored["rows"] = {k: stored["rows"][k] for k in FAMILIES if k in stored["rows"]}
+    return stored
 
 
 if __name__ == "__main__":

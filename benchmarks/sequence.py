@@ -568,7 +568,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print("[downstream] done", flush=True)
     print(json.dumps(result, indent=2))
     if not args.no_write:
-        save_result("sequence", result, markdown)
+        save_result(args.results_name, result, markdown)
     return result
 
 

@@ -240,7 +240,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"[{name}] done", flush=True)
     print(json.dumps(result, indent=2))
     if not args.no_write:
-        result = save_result("vae", result, markdown, merge=args.part != "all")
+        result = save_result(
+            args.results_name, result, markdown, merge=args.part != "all"
+        )
     return result
 
 

@@ -7,6 +7,8 @@ checks the behaviour every aekit autoencoder must have. A model registered in
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -139,7 +141,9 @@ SEQUENCE = {
 
 
 def _cases() -> list[tuple[str, type, dict]]:
-    quick = {"epochs": 15, "batch_size": 32, "random_state": 0, "device": "cpu"}
+    # AEKIT_TEST_DEVICE=cuda runs the whole suite on a GPU (see test_cuda.py).
+    device = os.environ.get("AEKIT_TEST_DEVICE", "cpu")
+    quick = {"epochs": 15, "batch_size": 32, "random_state": 0, "device": device}
     cases = [
         (f"AutoEncoder-{name}", aekit.AutoEncoder, {**params, **quick})
         for name, params in REGULARIZED.items()
