@@ -185,7 +185,8 @@ def test_constant_columns_one_line_error_or_ignored(tmp_path, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
-    assert err.startswith(f"aekit: error: --train {tmp_path / 'train.csv'}: 2 of 5")
+    train = tmp_path / "train.csv"
+    assert err.startswith(f"aekit: error: --train {train} has 2 constant columns of 5")
     assert "columns 1, 3 (0-based)" in err
     assert "pass --constant-columns ignore" in err
     assert not output.exists()

@@ -140,21 +140,14 @@ def _check_constant_columns(X: np.ndarray, path: Path) -> None:
 
     ``OutlierDetector(constant_columns="error")`` raises too; checking here first
     names the file and the command-line option instead of the Python parameter.
+    Images are not checked: constant pixels are normal, the detector allows them.
     """
-    from ..estimators.outlier import constant_columns, describe_columns
+    from ..estimators.outlier import constant_column_error
 
-    if X.ndim != 2:  # images: constant pixels are normal, the detector allows them
-        return
-    constant = constant_columns(X)
-    if len(constant) == 0:
-        return
-    n = len(constant)
-    verb, them = ("is", "it") if n == 1 else ("are", "them")
-    raise DataError(
-        f"--train {path}: {n} of {X.shape[1]} columns {verb} constant (one value in "
-        f"every row): {describe_columns(constant)} (0-based); drop {them}, or pass "
-        f"--constant-columns ignore to keep {them}"
-    )
+    if X.ndim == 2:
+        error = constant_column_error(X, f"--train {path}", "--constant-columns ignore")
+        if error is not None:
+            raise error
 
 
 def run(args: argparse.Namespace) -> int:

@@ -511,7 +511,9 @@ class OutlierDetector(BaseEstimator):
         cls = self._check_params()
         arr = self._validate_X(X, reset=True)
         if arr.ndim == 2 and self.constant_columns == "error":
-            _check_no_constant_columns(arr)
+            error = constant_column_error(arr, "X", "constant_columns='ignore'")
+            if error is not None:
+                raise error
         backbone = self._make_backbone(cls, self.n_features_in_)
         self.standardize_ = self._resolve_standardize(backbone, arr.ndim)
         self.mean_: np.ndarray | None = None
@@ -758,20 +760,24 @@ class OutlierDetector(BaseEstimator):
             _check_density_shapes(self.density_, int(self.n_components))
 
 
-def _check_no_constant_columns(X: np.ndarray) -> None:
-    """Raise :class:`DataError` naming the constant columns of 2-D ``X``, if any."""
+def constant_column_error(X: np.ndarray, what: str, keep: str) -> DataError | None:
+    """The error for the constant columns of 2-D ``X``, or None if there are none.
+
+    ``what`` names the data (``"X"``, or a CLI flag and file) and ``keep`` the
+    setting that keeps the columns, so the estimator and ``aekit detect`` give
+    the same one-line message in their own terms.
+    """
     constant = constant_columns(X)
     if len(constant) == 0:
-        return
+        return None
     n = len(constant)
-    them, they = ("it", "it adds") if n == 1 else ("them", "they add")
-    raise DataError(
-        f"X has {n} constant column{'s' if n > 1 else ''} of {X.shape[1]} (one "
-        f"value in all {len(X)} training samples): {describe_columns(constant)} "
-        "(0-based). A feature that never varies carries no information and "
-        f"usually means a preprocessing mistake; drop {them}, or pass "
-        f"constant_columns='ignore' to keep {them} ({they} next to nothing to "
-        "the score)."
+    them = "it" if n == 1 else "them"
+    return DataError(
+        f"{what} has {n} constant column{'s' if n > 1 else ''} of {X.shape[1]} "
+        f"(one value in all {len(X)} training samples): "
+        f"{describe_columns(constant)} (0-based). A feature that never varies "
+        f"carries no information and usually means a preprocessing mistake; drop "
+        f"{them}, or pass {keep} to keep {them}."
     )
 
 
