@@ -244,13 +244,18 @@ def test_bad_parameters_rejected_at_fit(small, params, match):
         aekit.OutlierDetector(**kwargs).fit(X)
 
 
+def _fit_error(X: np.ndarray) -> str:
+    """The DataError message of fitting a default detector on ``X``."""
+    with pytest.raises(aekit.DataError) as info:
+        aekit.OutlierDetector(**QUICK).fit(X)
+    return str(info.value)
+
+
 def test_constant_columns_rejected_by_default(small):
     _, X = small
     one = X.copy()
     one[:, 2] = 3.5
-    with pytest.raises(aekit.DataError) as info:
-        aekit.OutlierDetector(**QUICK).fit(one)
-    message = str(info.value)
+    message = _fit_error(one)
     assert "X has 1 constant column of 5 (one value in all 80 training" in message
     assert ": column 2 (0-based)" in message
     assert "drop it, or pass constant_columns='ignore'" in message
@@ -262,9 +267,7 @@ def test_constant_columns_rejected_by_default(small):
     # Many: the first ten are named, and how many more there are.
     wide = np.random.default_rng(2).normal(size=(40, 30))
     wide[:, 3:18] = 1.0
-    with pytest.raises(aekit.DataError) as info:
-        aekit.OutlierDetector(**QUICK).fit(wide)
-    message = str(info.value)
+    message = _fit_error(wide)
     assert "X has 15 constant columns of 30" in message
     assert "columns 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 5 more (0-based)" in message
     assert "drop them, or pass constant_columns='ignore'" in message

@@ -160,18 +160,19 @@ class ConvAutoEncoderModule(nn.Module):
                 ]
                 grow = 1 - kernel_size
                 at = (2 * (at[0] + 2 * ph + grow), 2 * (at[1] + 2 * pw + grow))
-                c = f
-                continue
-            if upsample == "transpose":
+            elif upsample == "transpose":
                 # Output 2n for any kernel: (n-1)·2 - 2·padding + k + output_padding.
                 k = int(transpose_kernel)
-                decoder += [nn.ConvTranspose2d(c, f, k, 2, (k - 1) // 2, k % 2)]
+                decoder += [
+                    nn.ConvTranspose2d(c, f, k, 2, (k - 1) // 2, k % 2),
+                    activation_layer(activation),
+                ]
             else:
                 decoder += [
                     nn.Upsample(scale_factor=2, mode="nearest"),
                     nn.Conv2d(c, f, kernel_size, 1, pad),
+                    activation_layer(activation),
                 ]
-            decoder.append(activation_layer(activation))
             c = f
         decoder.append(nn.Conv2d(c, channels, kernel_size, 1, pad))
         self.decoder = nn.Sequential(*decoder)
