@@ -470,3 +470,223 @@ def test_roc_pr_curves(thyroid, dense):
         roc_pr_curves(dense, X_test, np.zeros(len(X_test), dtype=int))
     with pytest.raises(aekit.DataError, match="0 \\(inlier\\) and 1"):
         roc_pr_curves(dense, X_test, np.full(len(X_test), 2))
+
+
+# ------------------------------------------------------------------- ensembles
+@pytest.fixture(scope="module")
+def noisy_low_rank():
+    """Six features on a 2-D subspace plus four independent noise features.
+
+    The anomalies leave the subspace by a little in the modelled features; the
+    noise features, which no autoencoder can predict, dominate a plain squared
+    error and hide them.
+    """
+    rng = np.random.default_rng(3)
+
+    def inliers(n):
+        signal = rng.normal(size=(n, 2)) @ basis
+        return np.column_stack(
+            [signal + 0.05 * rng.normal(size=(n, 6)), rng.normal(size=(n, 4))]
+        )
+
+    basis = rng.normal(size=(2, 6))
+    X_train = inliers(600)
+    normal, anomalies = inliers(200), inliers(40)
+    anomalies[:, :6] += 0.6 * rng.choice([-1.0, 1.0], size=(40, 6))
+    X_test = np.vstack([normal, anomalies])
+    y_test = np.r_[np.zeros(200), np.ones(40)]
+    return X_train, X_test, y_test
+
+
+def test_normalized_errors_find_anomalies_hidden_by_noisy_features(noisy_low_rank):
+    X_train, X_test, y_test = noisy_low_rank
+    params = {"model_params": {"epochs": 30, "code_size": 2}, **QUICK}
+    plain = aekit.OutlierDetector(**params).fit(X_train)
+    normed = aekit.OutlierDetector(normalize_errors=True, **params).fit(X_train)
+    auc_plain = roc_auc_score(y_test, plain.decision_function(X_test))
+    auc_normed = roc_auc_score(y_test, normed.decision_function(X_test))
+    assert auc_normed > 0.95 and auc_normed > auc_plain + 0.1
+    # The score is the mean squared standardised residual, split by explain().
+    scales = normed.error_scales_[0]
+    assert scales.shape == (10,) and scales[6:].min() > 10 * scales[:6].max()
+    Z = ((X_test - normed.mean_) / normed.scale_).astype(np.float32)
+    squared = (normed.backbone_.reconstruct(Z).astype(np.float64) - Z) ** 2
+    np.testing.assert_allclose(
+        normed.decision_function(X_test), (squared / scales).mean(axis=1), rtol=1e-6
+    )
+    parts = normed.explain(X_test)
+    np.testing.assert_allclose(
+        parts.sum(axis=1), normed.decision_function(X_test), rtol=1e-6
+    )
+
+
+def test_ensemble_averages_standardized_member_scores(noisy_low_rank):
+    X_train, X_test, y_test = noisy_low_rank
+    det = aekit.OutlierDetector(
+        n_estimators=4,
+        max_samples=0.5,
+        normalize_errors=True,
+        model_params={"epochs": 30, "code_size": 2},
+        **QUICK,
+    ).fit(X_train)
+    assert len(det.backbones_) == 4 and det.backbone_ is det.backbones_[0]
+    seeds = {b.random_state for b in det.backbones_}
+    assert len(seeds) == 4  # each member its own seed
+    members = []
+    for i in range(4):
+        Z = ((X_test - det.mean_) / det.scale_).astype(np.float32)
+        squared = (det.backbones_[i].reconstruct(Z).astype(np.float64) - Z) ** 2
+        members.append((squared / det.error_scales_[i]).mean(axis=1))
+    z = [
+        (s - c) / w
+        for s, c, w in zip(members, det.member_center_, det.member_scale_, strict=True)
+    ]
+    scores = det.decision_function(X_test)
+    np.testing.assert_allclose(scores, np.mean(z, axis=0), rtol=1e-5, atol=1e-8)
+    assert roc_auc_score(y_test, scores) > 0.95
+    # Training scores are standardised: their median is near 0.
+    assert abs(np.median(det.decision_scores_)) < 0.5
+    np.testing.assert_allclose(det.explain(X_test).sum(axis=1), scores, rtol=1e-6)
+    # Reproducible from random_state.
+    again = clone(det).fit(X_train)
+    np.testing.assert_array_equal(again.decision_function(X_test), scores)
+
+
+def test_one_member_on_all_rows_is_the_single_detector(small):
+    det, X = small
+    same = aekit.OutlierDetector(
+        n_estimators=1, max_samples=1.0, model_params={"epochs": 1}, **QUICK
+    ).fit(X)
+    np.testing.assert_array_equal(same.decision_scores_, det.decision_scores_)
+    assert det.backbone_.random_state == 0
+    np.testing.assert_array_equal(det.member_center_, [0.0])
+    np.testing.assert_array_equal(det.member_scale_, [1.0])
+    # A subsample (a count here) trains the one network on fewer rows.
+    sub = aekit.OutlierDetector(
+        max_samples=40, model_params={"epochs": 1}, **QUICK
+    ).fit(X)
+    assert sub.decision_scores_.shape == (80,)
+    assert not np.array_equal(sub.decision_scores_, det.decision_scores_)
+
+
+# ------------------------------------------------------------------- quantile
+def test_quantile_standardization_ignores_monotone_feature_maps(low_rank):
+    """Rank-based scaling: a strictly increasing map of a feature (here exp and
+    a cube) leaves the transformed data, and so the detector, (nearly) alone."""
+    X = low_rank[:400]
+    warped = X.copy()
+    warped[:, 0] = np.exp(X[:, 0])
+    warped[:, 1] = X[:, 1] ** 3
+    params = {"standardize": "quantile", "model_params": {"epochs": 3}, **QUICK}
+    a = aekit.OutlierDetector(**params).fit(X)
+    b = aekit.OutlierDetector(**params).fit(warped)
+    assert a.quantiles_.shape == (400, 10)
+    Za, Zb = a._scale(X), b._scale(warped)
+    np.testing.assert_allclose(Za, Zb, rtol=1e-5, atol=1e-5)  # ranks only
+    # Training data come out standard normal, feature by feature.
+    np.testing.assert_allclose(Za.mean(axis=0), 0.0, atol=0.02)
+    np.testing.assert_allclose(Za.std(axis=0), 1.0, atol=0.05)
+    assert np.corrcoef(a.decision_scores_, b.decision_scores_)[0, 1] > 0.99
+
+
+def test_quantile_standardization_extrapolates_beyond_training_range(low_rank):
+    X = low_rank[:300]
+    det = aekit.OutlierDetector(
+        standardize="quantile", model_params={"epochs": 3}, **QUICK
+    ).fit(X)
+    probe = np.repeat(X[:1], 5, axis=0)
+    top = X[:, 0].max()
+    probe[:, 0] = top + det.scale_[0] * np.array([0.0, 1.0, 2.0, 5.0, 50.0])
+    z = det._scale(probe)[:, 0].astype(np.float64)
+    assert np.all(np.diff(z) > 0)  # strictly increasing, not clipped
+    np.testing.assert_allclose(np.diff(z), [1.0, 1.0, 3.0, 45.0], rtol=1e-4)
+    # Far out in that feature: far out in score.
+    scores = det.decision_function(probe)
+    assert scores[-1] > 10 * scores[0]
+
+
+# ------------------------------------------------------------------- new options
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"n_estimators": 3, "max_samples": 0.6, "normalize_errors": True},
+        {"n_estimators": 2, "standardize": "quantile"},
+        {"n_estimators": 2, "score": "latent-density", "n_components": 2},
+        {"model": "vae", "n_estimators": 2, "normalize_errors": True},
+    ],
+)
+def test_new_options_round_trip_bit_exact(blobs, tmp_path, params):
+    X, X_test = blobs
+    det = aekit.OutlierDetector(model_params={"epochs": 2}, **params, **QUICK).fit(X)
+    loaded = aekit.load(det.save(tmp_path / "ensemble.safetensors"))
+    assert loaded.get_params() == det.get_params()
+    assert len(loaded.backbones_) == len(det.backbones_)
+    np.testing.assert_array_equal(loaded.decision_scores_, det.decision_scores_)
+    np.testing.assert_array_equal(
+        loaded.decision_function(X_test), det.decision_function(X_test)
+    )
+    np.testing.assert_array_equal(loaded.predict(X_test), det.predict(X_test))
+    if params.get("score") != "latent-density":
+        np.testing.assert_array_equal(loaded.explain(X_test), det.explain(X_test))
+    for name in ("member_center_", "member_scale_"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(det, name))
+
+
+def test_old_files_without_the_ensemble_options_load_with_defaults(small, tmp_path):
+    from aekit.io import read_tensor_file, write_tensor_file
+
+    det, X = small
+    tensors, header = read_tensor_file(
+        det.save(tmp_path / "d.safetensors"), "aekit-model"
+    )
+    for name in ("n_estimators", "max_samples", "normalize_errors"):
+        del header["params"][name]
+    del header["state"]["more_members"]
+    write_tensor_file(tmp_path / "old.safetensors", tensors, header)
+    loaded = aekit.load(tmp_path / "old.safetensors")
+    assert (loaded.n_estimators, loaded.max_samples) == (1, 1.0)
+    np.testing.assert_array_equal(loaded.decision_function(X), det.decision_function(X))
+
+
+def test_file_whose_members_disagree_with_n_estimators_rejected(blobs, tmp_path):
+    from aekit.io import read_tensor_file, write_tensor_file
+
+    X, _ = blobs
+    det = aekit.OutlierDetector(
+        n_estimators=2, model_params={"epochs": 1}, **QUICK
+    ).fit(X)
+    tensors, header = read_tensor_file(
+        det.save(tmp_path / "d.safetensors"), "aekit-model"
+    )
+    header["params"]["n_estimators"] = 3
+    write_tensor_file(tmp_path / "bad.safetensors", tensors, header)
+    with pytest.raises(aekit.ModelFileError, match="2 autoencoders, but n_estim"):
+        aekit.load(tmp_path / "bad.safetensors")
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"n_estimators": 0}, "n_estimators"),
+        ({"n_estimators": 2.5}, "n_estimators"),
+        ({"max_samples": 0.0}, r"max_samples must be a fraction .* in \(0, 1\]"),
+        ({"max_samples": 1.5}, "max_samples must be"),
+        ({"max_samples": 1}, "a number of samples >= 2, got 1"),
+        ({"max_samples": True}, "max_samples must be"),
+        ({"max_samples": "half"}, "max_samples must be"),
+        ({"normalize_errors": "yes"}, "normalize_errors must be True or False"),
+        ({"standardize": "rank"}, "standardize must be 'auto', 'quantile'"),
+        (
+            {
+                "model": "vae",
+                "standardize": "quantile",
+                "model_params": {"likelihood": "bernoulli"},
+            },
+            r"standardize='quantile' gives features outside \[0, 1\]",
+        ),
+    ],
+)
+def test_bad_ensemble_parameters_rejected_at_fit(small, params, match):
+    _, X = small
+    with pytest.raises(ValueError, match=match):
+        aekit.OutlierDetector(**params).fit(X)

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import torch
 from scipy.special import erf, logsumexp
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .. import io as _io
@@ -153,6 +154,95 @@ def _fit_standardizer(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, scale
 
 
+# --------------------------------------------------------------------- quantile
+#: Most quantiles a ``standardize="quantile"`` detector keeps per feature.
+N_QUANTILES = 1000
+
+
+def _fit_quantiles(X: np.ndarray) -> np.ndarray:
+    """Per-feature quantiles of flat ``X``, evenly spaced from minimum to maximum.
+
+    With at most :data:`N_QUANTILES` samples they are the sorted training values
+    themselves (the order statistics), which :func:`quantile_normal` maps to
+    their Hazen plotting positions: the transform of the training data then
+    depends on their ranks only.
+
+    Returns
+    -------
+    ndarray of shape (n_quantiles, n_features), float64, non-decreasing by row.
+    """
+    n_quantiles = min(N_QUANTILES, len(X))
+    return np.asarray(
+        np.quantile(X.astype(np.float64), np.linspace(0, 1, n_quantiles), axis=0),
+        dtype=np.float64,
+    )
+
+
+def _levels(n_quantiles: int) -> np.ndarray:
+    """Hazen plotting positions ``(k + 0.5) / n``: strictly inside (0, 1)."""
+    return (np.arange(n_quantiles, dtype=np.float64) + 0.5) / n_quantiles
+
+
+def quantile_normal(
+    X: np.ndarray, quantiles: np.ndarray, scale: np.ndarray
+) -> np.ndarray:
+    """Rank-based inverse normal transform of flat ``X``, feature by feature.
+
+    Inside the training range a value goes to ``Φ⁻¹(F(x))``, with ``F`` the
+    training data's empirical CDF interpolated between ``quantiles``, the k-th
+    of n at the Hazen plotting position ``(k + 0.5) / n`` (tied
+    quantiles, as in discrete features, get the mean of their levels, as in
+    scikit-learn's ``QuantileTransformer``). Beyond the training range the map
+    continues linearly with slope ``1 / scale`` (the feature's standard
+    deviation), so it stays strictly monotone and unbounded: a value far beyond
+    anything seen in training still maps far out, instead of being clipped to
+    the last quantile.
+    """
+    from scipy.stats import norm
+
+    levels = _levels(len(quantiles))
+    lo_z, hi_z = float(norm.ppf(levels[0])), float(norm.ppf(levels[-1]))
+    out = np.empty(X.shape, dtype=np.float64)
+    for j in range(X.shape[1]):
+        x, q = X[:, j], quantiles[:, j]
+        # Mean of the forward and backward interpolation: ties get mid levels.
+        u = 0.5 * (np.interp(x, q, levels) - np.interp(-x, -q[::-1], -levels[::-1]))
+        z = norm.ppf(u)
+        z = np.where(x < q[0], lo_z + (x - q[0]) / scale[j], z)
+        out[:, j] = np.where(x > q[-1], hi_z + (x - q[-1]) / scale[j], z)
+    return out
+
+
+# --------------------------------------------------------------------- ensembles
+#: The median of a chi-squared variable with one degree of freedom: a squared
+#: N(0, σ²) residual has median 0.4549 σ².
+CHI2_1_MEDIAN = 0.45493642311957283
+#: The weight of a feature in ``normalize_errors`` is at most this many times
+#: that of a feature with the mean residual variance.
+MAX_ERROR_WEIGHT = 100.0
+
+
+def _error_scales(squared: np.ndarray) -> np.ndarray:
+    """Robust per-feature residual variance: ``median(e²) / 0.4549``, floored.
+
+    The floor, ``1/100`` of the mean over features, keeps a feature that the
+    autoencoder reconstructs (nearly) perfectly, such as a constant column, from
+    turning numerical noise into a huge score.
+    """
+    variance = np.median(squared, axis=0) / CHI2_1_MEDIAN
+    floor = max(float(variance.mean()) / MAX_ERROR_WEIGHT, 1e-12)
+    return np.asarray(np.maximum(variance, floor), dtype=np.float64)
+
+
+def _robust_location_scale(scores: np.ndarray) -> tuple[float, float]:
+    """Median and IQR / 1.349 of ``scores`` (the std for a normal), never 0."""
+    q1, median, q3 = np.percentile(scores, [25.0, 50.0, 75.0])
+    scale = (q3 - q1) / 1.349
+    if not scale > 1e-12:
+        scale = float(np.std(scores)) or 1.0
+    return float(median), float(scale)
+
+
 # --------------------------------------------------------------------- thresholds
 def tukey_fence(scores: np.ndarray) -> float:
     """Upper Tukey fence ``Q3 + 1.5 * (Q3 - Q1)`` of ``scores``.
@@ -173,7 +263,11 @@ DENSITY_KEYS = ("mean", "scale", "weights", "means", "precisions_cholesky")
 
 
 def latent_features(
-    backbone: BaseAutoEncoder, X: np.ndarray, base: np.ndarray
+    backbone: BaseAutoEncoder,
+    X: np.ndarray,
+    base: np.ndarray,
+    *,
+    base_is_log: bool | None = None,
 ) -> np.ndarray:
     """Codes of ``X`` and their reconstruction score, side by side (float64).
 
@@ -181,13 +275,13 @@ def latent_features(
     low-dimensional representation and how badly the sample is reconstructed.
     The log of the reconstruction error is used (``log1p``: errors are skewed
     over orders of magnitude); a VAE's score, the negative ELBO in nats, is a
-    log quantity already and is used as it is.
+    log quantity already and is used as it is. ``base_is_log`` overrides that
+    choice (None: decided by the backbone's family).
     """
     codes = np.asarray(backbone.transform(X), dtype=np.float64).reshape(len(X), -1)
-    if isinstance(backbone, LIKELIHOOD_SCORED):
-        recon = base
-    else:
-        recon = np.log1p(np.maximum(base, 0.0))
+    if base_is_log is None:
+        base_is_log = isinstance(backbone, LIKELIHOOD_SCORED)
+    recon = base if base_is_log else np.log1p(np.maximum(base, 0.0))
     return np.column_stack([codes, recon])
 
 
@@ -215,6 +309,53 @@ def gaussian_mixture_log_density(
             + log_det
         )
     return np.asarray(logsumexp(log_probs, axis=1))
+
+
+def _check_max_samples(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        ok = False
+    elif isinstance(value, numbers.Integral):
+        ok = int(value) >= 2
+    else:
+        ok = 0.0 < float(value) <= 1.0
+    if not ok:
+        raise ValueError(
+            "max_samples must be a fraction of the training samples in (0, 1] or "
+            f"a number of samples >= 2, got {value!r}"
+        )
+
+
+def _n_member_samples(max_samples: float | int, n: int) -> int:
+    """Training rows per ensemble member: a fraction of ``n`` or a count."""
+    if isinstance(max_samples, numbers.Integral):
+        size = int(max_samples)
+    else:
+        size = round(float(max_samples) * n)
+    return max(2, min(size, n)) if n >= 2 else n
+
+
+def _member_standardizer(
+    member_scores: list[np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's training-score median and robust spread (0 and 1 for one)."""
+    if len(member_scores) == 1:
+        return np.zeros(1), np.ones(1)
+    pairs = [_robust_location_scale(scores) for scores in member_scores]
+    return (
+        np.array([c for c, _ in pairs], dtype=np.float64),
+        np.array([w for _, w in pairs], dtype=np.float64),
+    )
+
+
+def _shares(parts: np.ndarray) -> np.ndarray:
+    """Each row of non-negative ``parts`` over its sum (equal shares for zeros)."""
+    totals = parts.sum(axis=1, keepdims=True)
+    return np.divide(
+        parts,
+        totals,
+        out=np.full_like(parts, 1.0 / parts.shape[1]),
+        where=totals > 0,
+    )
 
 
 def _check_contamination(value: Any) -> None:
@@ -262,6 +403,45 @@ class OutlierDetector(BaseEstimator):
     Anomaly Detection", ICLR 2018), which trains the autoencoder first and the
     mixture after it.
 
+    **Ensembles** (``n_estimators > 1``). A single autoencoder trained on
+    contaminated data also learns to reconstruct some of the anomalies, and its
+    scores vary a lot with the seed. With this option the detector trains
+    ``n_estimators`` autoencoders, each with its own seed on its own random
+    subset of ``max_samples`` training rows, standardises each member's scores
+    by the median and interquartile range of its training scores, and averages
+    them: the subsampled, diverse ensemble of RandNet (Chen, Sathe, Aggarwal &
+    Turaga, "Outlier Detection with Autoencoder Ensembles", SDM 2017), combined
+    by averaging standardised scores, which reduces the variance of the
+    detector (Aggarwal & Sathe, "Theoretical Foundations and Algorithms for
+    Outlier Ensembles", SIGKDD Explorations 17(1), 2015). Fewer rows and epochs
+    per member also give each one less chance to memorise the anomalies.
+
+    **Normalised errors** (``normalize_errors=True``). The squared error of a
+    feature the autoencoder cannot predict from the others (an independent,
+    noisy feature) is large for every sample and swamps the errors of the
+    features it does model. With this option each feature's squared error is
+    divided by a robust estimate of that feature's residual variance on the
+    training data, ``median(e²) / 0.4549`` (a squared normal residual has
+    median ``0.4549 σ²``), floored at 1/100 of the mean over features: the
+    score is then the mean squared *standardised* residual, the negative
+    log-likelihood (up to constants) of a decoder with one variance per feature
+    fitted after training, as the PCA detector of Shyu, Chen, Sarinnapakorn &
+    Chang ("A Novel Anomaly Detection Scheme Based on Principal Component
+    Classifier", ICDM 2003) weights each residual direction by its variance.
+    It applies to every family (a VAE is then scored by its reconstruction,
+    not its ELBO).
+
+    **Quantile standardisation** (``standardize="quantile"``). z-scores leave a
+    skewed feature skewed: its long tail dominates the squared error of normal
+    samples. The rank-based inverse normal transform (Beasley, Erickson &
+    Allison, "Rank-Based Inverse Normal Transformations are Increasingly Used,
+    But are They Merited?", Behavior Genetics 39, 2009) maps every feature to a
+    standard normal through its empirical CDF on the training data (up to 1000
+    quantiles), as Isolation Forest is invariant to such monotone per-feature
+    maps. Beyond the training range the map continues linearly (slope one over
+    the feature's standard deviation), so a value far outside it still scores
+    as extreme (see :func:`quantile_normal`).
+
     **Defaults for tabular data** (merged under ``model_params``; ``d`` = number
     of features, code width ``k = max(2, min(d // 4, 32))``):
 
@@ -301,10 +481,13 @@ class OutlierDetector(BaseEstimator):
         fitted after the autoencoder (see above).
     n_components : int, default=4
         Mixture components for ``score="latent-density"`` (DAGMM used 2 to 4).
-    standardize : {"auto", True, False}, default="auto"
+    standardize : {"auto", "quantile", True, False}, default="auto"
         Centre each feature and divide it by its standard deviation, with
         statistics learned in ``fit`` (a constant feature kept with
-        ``constant_columns="ignore"`` is only centred).
+        ``constant_columns="ignore"`` is only centred). ``"quantile"``: map
+        each feature to a standard normal through its training quantiles
+        instead (see above); like ``True``, an error for a backbone that needs
+        data in [0, 1].
         ``"auto"`` standardises tabular input, shaped ``(n_samples,
         n_features)``, and leaves images (3-D or 4-D input) as they are; it also
         leaves data as it is for a backbone that needs values in [0, 1]
@@ -324,8 +507,20 @@ class OutlierDetector(BaseEstimator):
         dividing, the backbone learns to reconstruct them, and they add next to
         nothing to the score. Images (3-D or 4-D input) are not checked: pixels
         that never change, such as a blank border, are normal there.
+    n_estimators : int, default=1
+        Number of autoencoders in the ensemble (see above). ``1``: a single
+        autoencoder, whose scores are used as they are.
+    max_samples : float or int, default=1.0
+        Training rows of each ensemble member, drawn without replacement: a
+        fraction in (0, 1] of the training samples, or a number (>= 2; more
+        than there are means all of them). With ``n_estimators=1`` and all rows,
+        the one autoencoder is trained on the data as given.
+    normalize_errors : bool, default=False
+        Divide each feature's squared reconstruction error by its typical
+        value on the training data (see above).
     random_state : int, RandomState or None, default=None
-        Seeds the backbone; an int makes ``fit`` reproducible bit for bit on CPU.
+        Seeds the backbone (the members' seeds and subsets, for an ensemble);
+        an int makes ``fit`` reproducible bit for bit on CPU.
     device : str, default="auto"
         Where the backbone runs (see :class:`aekit.AutoEncoder`).
     verbose : int, default=0
@@ -335,7 +530,18 @@ class OutlierDetector(BaseEstimator):
     ----------
     backbone_ : BaseAutoEncoder
         The fitted autoencoder (trained on standardised data when
-        ``standardize_``).
+        ``standardize_``); the first member of an ensemble.
+    backbones_ : list of BaseAutoEncoder
+        All ``n_estimators`` fitted autoencoders.
+    member_center_, member_scale_ : ndarray of shape (n_estimators,)
+        Median and robust spread (IQR / 1.349) of each member's training
+        scores, by which its scores are standardised before averaging (0 and 1
+        for a single autoencoder).
+    error_scales_ : list of ndarray of shape (n_features_in_,) or None
+        Per member, the residual variance of each feature by which its squared
+        error is divided (``normalize_errors``), else None.
+    quantiles_ : ndarray of shape (n_quantiles, n_features_in_) or None
+        Training quantiles of each feature (``standardize="quantile"``).
     decision_scores_ : ndarray of shape (n_samples,)
         Outlier scores of the training data (float64; higher = more abnormal).
     threshold_ : float
@@ -376,6 +582,9 @@ class OutlierDetector(BaseEstimator):
         n_components: int = 4,
         standardize: bool | str = "auto",
         constant_columns: str = "error",
+        n_estimators: int = 1,
+        max_samples: float | int = 1.0,
+        normalize_errors: bool = False,
         random_state: Any = None,
         device: str = "auto",
         verbose: int = 0,
@@ -387,6 +596,9 @@ class OutlierDetector(BaseEstimator):
         self.n_components = n_components
         self.standardize = standardize
         self.constant_columns = constant_columns
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
+        self.normalize_errors = normalize_errors
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
@@ -408,12 +620,22 @@ class OutlierDetector(BaseEstimator):
         check_int("n_components", self.n_components, minimum=1)
         if not (
             isinstance(self.standardize, (bool, np.bool_))
-            or (isinstance(self.standardize, str) and self.standardize == "auto")
+            or (
+                isinstance(self.standardize, str)
+                and self.standardize in ("auto", "quantile")
+            )
         ):
             raise ValueError(
-                f"standardize must be 'auto', True or False, got {self.standardize!r}"
+                "standardize must be 'auto', 'quantile', True or False, got "
+                f"{self.standardize!r}"
             )
         check_choice("constant_columns", self.constant_columns, CONSTANT_COLUMNS)
+        check_int("n_estimators", self.n_estimators, minimum=1)
+        _check_max_samples(self.max_samples)
+        if not isinstance(self.normalize_errors, (bool, np.bool_)):
+            raise ValueError(
+                f"normalize_errors must be True or False, got {self.normalize_errors!r}"
+            )
         check_int("verbose", self.verbose, minimum=0)
         cls = self._backbone_class()
         check_model_params(
@@ -439,11 +661,12 @@ class OutlierDetector(BaseEstimator):
 
     def _resolve_standardize(self, backbone: BaseAutoEncoder, ndim: int) -> bool:
         needs_unit_range = _needs_unit_range(backbone)
-        if isinstance(self.standardize, str):  # "auto"
+        if isinstance(self.standardize, str) and self.standardize == "auto":
             return ndim == 2 and not needs_unit_range
         if self.standardize and needs_unit_range:
             raise ValueError(
-                "standardize=True gives features outside [0, 1], but this "
+                f"standardize={self.standardize!r} gives features outside [0, 1], "
+                "but this "
                 f"{type(backbone).__name__} needs data in [0, 1] (loss='bce' or "
                 "likelihood='bernoulli'); use standardize=False with data in "
                 "[0, 1], or a squared-error / Gaussian backbone"
@@ -486,7 +709,10 @@ class OutlierDetector(BaseEstimator):
             return np.ascontiguousarray(X, dtype=np.float32)
         assert self.mean_ is not None and self.scale_ is not None
         flat = X.reshape(X.shape[0], -1).astype(np.float64)
-        scaled = (flat - self.mean_) / self.scale_
+        if self.quantiles_ is not None:
+            scaled = quantile_normal(flat, self.quantiles_, self.scale_)
+        else:
+            scaled = (flat - self.mean_) / self.scale_
         return scaled.astype(np.float32).reshape(X.shape)
 
     def _prepared(self, X: Any) -> np.ndarray:
@@ -518,20 +744,103 @@ class OutlierDetector(BaseEstimator):
         self.standardize_ = self._resolve_standardize(backbone, arr.ndim)
         self.mean_: np.ndarray | None = None
         self.scale_: np.ndarray | None = None
+        self.quantiles_: np.ndarray | None = None
         if self.standardize_:
-            self.mean_, self.scale_ = _fit_standardizer(arr.reshape(len(arr), -1))
+            flat = arr.reshape(len(arr), -1)
+            self.mean_, self.scale_ = _fit_standardizer(flat)
+            if self.standardize == "quantile":
+                self.quantiles_ = _fit_quantiles(flat)
         Z = self._scale(arr)
-        self.backbone_ = backbone.fit(Z)
-        base = outlier_scores(self.backbone_, Z)
-        self.density_: dict[str, np.ndarray] | None = None
-        if self.score == "latent-density":
-            features = latent_features(self.backbone_, Z, base)
-            self.density_ = self._fit_density(features)
-            base = self._density_scores(features)
-        self.decision_scores_ = base
+        self.backbones_: list[BaseAutoEncoder] = []
+        self.error_scales_: list[np.ndarray] | None = (
+            [] if self.normalize_errors else None
+        )
+        self.densities_: list[dict[str, np.ndarray]] | None = (
+            [] if self.score == "latent-density" else None
+        )
+        member_scores = []
+        for seed, rows in self._member_plan(len(Z)):
+            member = clone(backbone) if self.n_estimators > 1 else backbone
+            if seed is not None:
+                member.set_params(random_state=seed)
+            Z_member = Z if rows is None else Z[rows]
+            member.fit(Z_member)
+            self.backbones_.append(member)
+            if self.error_scales_ is not None:
+                squared = self._squared_errors(member, Z_member)
+                self.error_scales_.append(_error_scales(squared))
+            index = len(self.backbones_) - 1
+            if self.densities_ is not None:
+                base, is_log = self._base_scores(index, Z_member)
+                features = latent_features(member, Z_member, base, base_is_log=is_log)
+                self.densities_.append(self._fit_density(features))
+            member_scores.append(self._member_scores(index, Z))
+        self.backbone_ = self.backbones_[0]
+        self.density_ = None if self.densities_ is None else self.densities_[0]
+        self.member_center_, self.member_scale_ = _member_standardizer(member_scores)
+        self.decision_scores_ = self._combine(member_scores)
         self.threshold_ = self._threshold(self.decision_scores_)
         self.labels_ = self._labels(self.decision_scores_)
         return self
+
+    def _member_plan(self, n: int) -> list[tuple[int | None, np.ndarray | None]]:
+        """(seed, training rows) of each member; None: the detector's own / all.
+
+        One member on all rows is exactly the single detector (seeded with
+        ``random_state``). Otherwise each member gets its own seed and its own
+        random subset of ``max_samples`` rows, drawn without replacement, from
+        one generator seeded with ``random_state``.
+        """
+        size = _n_member_samples(self.max_samples, n)
+        if self.n_estimators == 1 and size == n:
+            return [(None, None)]
+        rng = check_random_state(self.random_state)
+        plan: list[tuple[int | None, np.ndarray | None]] = []
+        for _ in range(self.n_estimators):
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            rows = None if size == n else np.sort(rng.choice(n, size, replace=False))
+            plan.append((seed, rows))
+        return plan
+
+    @staticmethod
+    def _squared_errors(backbone: BaseAutoEncoder, Z: np.ndarray) -> np.ndarray:
+        """Per-feature squared reconstruction errors, flat, float64."""
+        recon = np.asarray(backbone.reconstruct(Z), dtype=np.float64)
+        flat = Z.reshape(len(Z), -1).astype(np.float64)
+        return np.asarray((recon.reshape(len(Z), -1) - flat) ** 2)
+
+    def _error_parts(self, index: int, Z: np.ndarray) -> np.ndarray:
+        """Member ``index``'s per-feature normalised squared errors over ``d``."""
+        assert self.error_scales_ is not None
+        squared = self._squared_errors(self.backbones_[index], Z)
+        return squared / (self.error_scales_[index] * squared.shape[1])
+
+    def _base_scores(self, index: int, Z: np.ndarray) -> tuple[np.ndarray, bool]:
+        """Member ``index``'s reconstruction score, and whether it is a log."""
+        if self.error_scales_ is not None:
+            return self._error_parts(index, Z).sum(axis=1), False
+        backbone = self.backbones_[index]
+        return outlier_scores(backbone, Z), isinstance(backbone, LIKELIHOOD_SCORED)
+
+    def _member_scores(self, index: int, Z: np.ndarray) -> np.ndarray:
+        """Outlier scores of member ``index`` (before combination)."""
+        base, is_log = self._base_scores(index, Z)
+        if self.densities_ is None:
+            return base
+        features = latent_features(self.backbones_[index], Z, base, base_is_log=is_log)
+        return self._density_scores(self.densities_[index], features)
+
+    def _combine(self, member_scores: list[np.ndarray]) -> np.ndarray:
+        """Mean of the members' standardised scores; one member's as they are."""
+        if len(member_scores) == 1:
+            return np.asarray(member_scores[0], dtype=np.float64)
+        z = [
+            (scores - center) / scale
+            for scores, center, scale in zip(
+                member_scores, self.member_center_, self.member_scale_, strict=True
+            )
+        ]
+        return np.asarray(np.mean(z, axis=0), dtype=np.float64)
 
     def _fit_density(self, F: np.ndarray) -> dict[str, np.ndarray]:
         """Standardise the latent features and fit the Gaussian mixture."""
@@ -560,10 +869,9 @@ class OutlierDetector(BaseEstimator):
             "precisions_cholesky": gmm.precisions_cholesky_.astype(np.float64),
         }
 
-    def _density_scores(self, features: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def _density_scores(d: dict[str, np.ndarray], features: np.ndarray) -> np.ndarray:
         """Negative log-density of :func:`latent_features` under the mixture."""
-        d = self.density_
-        assert d is not None
         F = (features - d["mean"]) / d["scale"]
         return -gaussian_mixture_log_density(
             F, d["weights"], d["means"], d["precisions_cholesky"]
@@ -595,10 +903,9 @@ class OutlierDetector(BaseEstimator):
         ndarray of shape (n_samples,), float64
         """
         Z = self._prepared(X)
-        base = outlier_scores(self.backbone_, Z)
-        if self.density_ is not None:
-            return self._density_scores(latent_features(self.backbone_, Z, base))
-        return base
+        return self._combine(
+            [self._member_scores(i, Z) for i in range(len(self.backbones_))]
+        )
 
     def predict(self, X: Any) -> np.ndarray:
         """1 for samples scoring above ``threshold_`` (outliers), else 0."""
@@ -644,8 +951,13 @@ class OutlierDetector(BaseEstimator):
         the standardised space when ``standardize_``), times the sample's score,
         so every row sums to ``decision_function(X)``. For the default squared
         error loss this is exactly each feature's squared error divided by the
-        number of features. For a VAE the score also holds the KL term and the
-        Gaussian normaliser, which no feature owns: they are shared out in
+        number of features; with ``normalize_errors`` it is each feature's
+        normalised squared error divided by the number of features. An
+        ensemble shares its combined score in proportion to the members'
+        contributions, each divided by the spread of that member's training
+        scores (the weights with which the scores are averaged). For a VAE
+        scored by its ELBO the score also holds the KL term and the Gaussian
+        normaliser, which no feature owns: they are shared out in
         proportion to the squared errors too (and a negative score gives
         negative contributions). A row whose reconstruction is perfect shares its
         score equally.
@@ -661,24 +973,29 @@ class OutlierDetector(BaseEstimator):
             Images are flattened; ``.reshape(-1, *det.input_shape_)`` gives maps.
         """
         Z = self._prepared(X)
-        if self.density_ is not None:
+        if self.densities_ is not None:
             raise ValueError(
                 "explain() splits a reconstruction score over the features; the "
                 "latent-density score is not a sum over features (fit with "
                 "score='reconstruction' to explain)"
             )
-        recon = self.backbone_.reconstruct(Z)
-        flat = Z.reshape(len(Z), -1).astype(np.float64)
-        squared = (recon.reshape(len(Z), -1).astype(np.float64) - flat) ** 2
-        totals = squared.sum(axis=1, keepdims=True)
-        shares = np.divide(
-            squared,
-            totals,
-            out=np.full_like(squared, 1.0 / squared.shape[1]),
-            where=totals > 0,
+        parts = [self._member_parts(i, Z) for i in range(len(self.backbones_))]
+        if len(parts) == 1:
+            return parts[0]
+        weights = np.mean(
+            [p / scale for p, scale in zip(parts, self.member_scale_, strict=True)],
+            axis=0,
         )
-        scores = outlier_scores(self.backbone_, Z)
-        return shares * scores[:, None]
+        scores = self._combine([p.sum(axis=1) for p in parts])
+        return _shares(weights) * scores[:, None]
+
+    def _member_parts(self, index: int, Z: np.ndarray) -> np.ndarray:
+        """Member ``index``'s score split over the features (rows sum to it)."""
+        if self.error_scales_ is not None:
+            return self._error_parts(index, Z)
+        backbone = self.backbones_[index]
+        squared = self._squared_errors(backbone, Z)
+        return _shares(squared) * outlier_scores(backbone, Z)[:, None]
 
     # ---------------------------------------------------------------- persistence
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -692,28 +1009,45 @@ class OutlierDetector(BaseEstimator):
         return _io.save(self, path)
 
     def _get_saved_state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-        backbone_tensors, backbone_state = self.backbone_._get_saved_state()
-        tensors = {f"backbone.{k}": v for k, v in backbone_tensors.items()}
-        tensors["detector.decision_scores"] = torch.from_numpy(
-            np.ascontiguousarray(self.decision_scores_, dtype=np.float64)
-        )
-        tensors["detector.threshold"] = torch.tensor(
-            [self.threshold_], dtype=torch.float64
-        )
-        if self.standardize_:
-            assert self.mean_ is not None and self.scale_ is not None
-            tensors["detector.mean"] = torch.from_numpy(self.mean_.copy())
-            tensors["detector.scale"] = torch.from_numpy(self.scale_.copy())
-        for key, value in (self.density_ or {}).items():
-            tensors[f"detector.density.{key}"] = torch.from_numpy(
-                np.ascontiguousarray(value, dtype=np.float64)
+        tensors: dict[str, torch.Tensor] = {}
+        members = []
+        for i, backbone in enumerate(self.backbones_):
+            backbone_tensors, backbone_state = backbone._get_saved_state()
+            prefix = _member_prefix(i)
+            tensors.update({f"{prefix}{k}": v for k, v in backbone_tensors.items()})
+            members.append(
+                {
+                    "backbone_class": type(backbone).__name__,
+                    "backbone_params": _io._jsonable_params(
+                        backbone.get_params(deep=False)
+                    ),
+                    "backbone_state": backbone_state,
+                }
             )
+
+        def put(key: str, value: Any) -> None:
+            tensors[key] = torch.from_numpy(
+                np.array(value, dtype=np.float64, copy=True, ndmin=1)
+            )
+
+        put("detector.decision_scores", self.decision_scores_)
+        put("detector.threshold", [self.threshold_])
+        if self.standardize_:
+            put("detector.mean", self.mean_)
+            put("detector.scale", self.scale_)
+        if self.quantiles_ is not None:
+            put("detector.quantiles", self.quantiles_)
+        if len(self.backbones_) > 1:
+            put("detector.member_center", self.member_center_)
+            put("detector.member_scale", self.member_scale_)
+        if self.error_scales_ is not None:
+            put("detector.error_scales", np.stack(self.error_scales_))
+        for i, density in enumerate(self.densities_ or []):
+            for key, value in density.items():
+                put(f"{_density_prefix(i)}{key}", value)
         state = {
-            "backbone_class": type(self.backbone_).__name__,
-            "backbone_params": _io._jsonable_params(
-                self.backbone_.get_params(deep=False)
-            ),
-            "backbone_state": backbone_state,
+            **members[0],
+            "more_members": members[1:],
             "standardize_": bool(self.standardize_),
             "n_features_in_": self.n_features_in_,
             "input_shape_": list(self.input_shape_),
@@ -726,38 +1060,84 @@ class OutlierDetector(BaseEstimator):
         state: dict[str, Any],
         device: str | None = None,
     ) -> None:
-        cls: Any = _io.ESTIMATORS.get(str(state["backbone_class"]))
-        if cls._model_name != self.model:
+        self._check_params()
+        members = [state, *state.get("more_members", [])]
+        if len(members) != self.n_estimators:
             raise ValueError(
-                f"backbone {cls.__name__} is not of model family {self.model!r}"
+                f"the file holds {len(members)} autoencoders, but n_estimators="
+                f"{self.n_estimators}"
             )
-        backbone = cls(**_io._restore_tuples(cls, state["backbone_params"]))
-        prefix = "backbone."
-        backbone._set_saved_state(
-            {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)},
-            state["backbone_state"],
-            device=device,
-        )
-        self.backbone_ = backbone
+        self.backbones_ = []
+        for i, member in enumerate(members):
+            cls: Any = _io.ESTIMATORS.get(str(member["backbone_class"]))
+            if cls._model_name != self.model:
+                raise ValueError(
+                    f"backbone {cls.__name__} is not of model family {self.model!r}"
+                )
+            backbone = cls(**_io._restore_tuples(cls, member["backbone_params"]))
+            prefix = _member_prefix(i)
+            backbone._set_saved_state(
+                {
+                    k[len(prefix) :]: v
+                    for k, v in tensors.items()
+                    if k.startswith(prefix)
+                },
+                member["backbone_state"],
+                device=device,
+            )
+            self.backbones_.append(backbone)
+        self.backbone_ = self.backbones_[0]
         if isinstance(self.model_params, dict):  # JSON turned tuples into lists
-            self.model_params = _io._restore_tuples(cls, self.model_params)
-        self.n_features_in_ = int(state["n_features_in_"])
+            self.model_params = _io._restore_tuples(
+                type(self.backbone_), self.model_params
+            )
+        n = len(members)
+        d = self.n_features_in_ = int(state["n_features_in_"])
         self.input_shape_ = tuple(int(s) for s in state["input_shape_"])
         self.standardize_ = bool(state["standardize_"])
-        self.mean_ = self.scale_ = None
+        self.mean_ = self.scale_ = self.quantiles_ = None
         if self.standardize_:
-            self.mean_ = _float64(tensors, "detector.mean", (self.n_features_in_,))
-            self.scale_ = _float64(tensors, "detector.scale", (self.n_features_in_,))
+            self.mean_ = _float64(tensors, "detector.mean", (d,))
+            self.scale_ = _float64(tensors, "detector.scale", (d,))
+            if self.standardize == "quantile":
+                self.quantiles_ = _float64(tensors, "detector.quantiles", None)
+                if self.quantiles_.ndim != 2 or self.quantiles_.shape[1] != d:
+                    raise ValueError(
+                        f"tensor 'detector.quantiles' has shape "
+                        f"{self.quantiles_.shape}, expected (n_quantiles, {d})"
+                    )
         self.decision_scores_ = _float64(tensors, "detector.decision_scores", None)
         self.threshold_ = float(_float64(tensors, "detector.threshold", (1,))[0])
         self.labels_ = self._labels(self.decision_scores_)
-        self.density_ = None
+        self.member_center_, self.member_scale_ = np.zeros(1), np.ones(1)
+        if n > 1:
+            self.member_center_ = _float64(tensors, "detector.member_center", (n,))
+            self.member_scale_ = _float64(tensors, "detector.member_scale", (n,))
+        self.error_scales_ = None
+        if self.normalize_errors:
+            scales = _float64(tensors, "detector.error_scales", (n, d))
+            self.error_scales_ = list(scales)
+        self.densities_ = None
         if self.score == "latent-density":
-            self.density_ = {
-                key: _float64(tensors, f"detector.density.{key}", None)
-                for key in DENSITY_KEYS
-            }
-            _check_density_shapes(self.density_, int(self.n_components))
+            self.densities_ = []
+            for i in range(n):
+                density = {
+                    key: _float64(tensors, f"{_density_prefix(i)}{key}", None)
+                    for key in DENSITY_KEYS
+                }
+                _check_density_shapes(density, int(self.n_components), i)
+                self.densities_.append(density)
+        self.density_ = None if self.densities_ is None else self.densities_[0]
+
+
+def _member_prefix(index: int) -> str:
+    """Where member ``index``'s weights are saved (the first one as before)."""
+    return "backbone." if index == 0 else f"member{index}.backbone."
+
+
+def _density_prefix(index: int) -> str:
+    """Where member ``index``'s latent mixture is saved (the first as before)."""
+    return "detector.density." if index == 0 else f"detector.density{index}."
 
 
 def constant_column_error(X: np.ndarray, what: str, keep: str) -> DataError | None:
@@ -781,7 +1161,9 @@ def constant_column_error(X: np.ndarray, what: str, keep: str) -> DataError | No
     )
 
 
-def _check_density_shapes(density: dict[str, np.ndarray], k: int) -> None:
+def _check_density_shapes(
+    density: dict[str, np.ndarray], k: int, member: int = 0
+) -> None:
     """A saved mixture's arrays agree with each other and with ``n_components``."""
     means = density["means"]
     p = means.shape[1] if means.ndim == 2 else -1
@@ -795,7 +1177,8 @@ def _check_density_shapes(density: dict[str, np.ndarray], k: int) -> None:
     for key, shape in expected.items():
         if p < 1 or density[key].shape != shape:
             raise ValueError(
-                f"tensor 'detector.density.{key}' has shape {density[key].shape}, "
+                f"tensor '{_density_prefix(member)}{key}' has shape "
+                f"{density[key].shape}, "
                 f"expected {shape} for {k} mixture components"
             )
 
