@@ -1,13 +1,15 @@
 """Where a GPU training step waits for the GPU: a diagnostic for docs/gpu.md.
 
 For each model family of ``scale.py``'s table (synthetic data, as there) it
-trains a few epochs twice:
+trains the model:
 
 1. under ``torch.cuda.set_sync_debug_mode("warn")``, counting every host-device
    synchronisation by the aekit source lines that caused it;
-2. timed, first as aekit runs, then with the trainer's per-step NaN/inf guard
-   answered without reading the loss (an experiment only: a NaN would then go
-   unnoticed), to bound what deferring that guard could gain.
+2. timed three ways: with the per-step NaN/inf guard read at once (a sync per
+   step, aekit's behaviour before the late guard), with the guard read one step
+   late (aekit's default on CUDA, ``trainer._LateGuard``), and with no guard at
+   all (an experiment only: a NaN would go unnoticed), the bound on what any
+   guard could cost.
 
 Needs a CUDA device; prints text, writes nothing. ``python benchmarks/gpu_syncs.py``
 (about 30 s on an H200).
@@ -81,6 +83,11 @@ def without_guard() -> types.ModuleType:
     return fake
 
 
+def _no_late_guard(self: Any, *args: Any) -> None:
+    """``Trainer._late_guard`` that always answers "immediate guard"."""
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -95,12 +102,20 @@ def main() -> None:
         print(f"{key}: synchronisations over 2 epochs, by aekit call site")
         for site, count in sites.most_common(8):
             print(f"   {count:6d}  {site}")
-    for label, module in (("with guard", torch), ("without guard", without_guard())):
+    late_guard = trainer.Trainer._late_guard
+    modes = (
+        ("immediate guard", torch, False),
+        ("late guard", torch, True),  # aekit's default on CUDA
+        ("no guard", without_guard(), False),
+    )
+    for label, module, late in modes:
         trainer.torch = module  # type: ignore[attr-defined]
+        trainer.Trainer._late_guard = late_guard if late else _no_late_guard  # type: ignore[method-assign]
         for key in args.families:
             times, _ = train(key, args.epochs, sync_debug=False)
-            print(f"{label:14s} {key:11s} s/epoch {[round(t, 3) for t in times]}")
+            print(f"{label:16s} {key:11s} s/epoch {[round(t, 3) for t in times]}")
     trainer.torch = torch  # type: ignore[attr-defined]
+    trainer.Trainer._late_guard = late_guard  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

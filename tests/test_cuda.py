@@ -85,6 +85,36 @@ def test_fp16_and_bf16_stay_close_to_fp32(digits):
         assert errors[p] < 1.25 * errors["fp32"], errors
 
 
+def test_late_nan_guard_on_cuda_stops_with_the_last_finite_weights():
+    # On CUDA the trainer reads the NaN/inf flag one step late (trainer._LateGuard);
+    # the bad step must still be named and must not have touched the weights.
+    from aekit import TrainingError
+    from aekit.losses import Objective, ObjectiveOutput
+    from aekit.nn import DenseAutoEncoderModule
+    from aekit.train import Trainer
+
+    torch.manual_seed(0)
+    module = DenseAutoEncoderModule(12, (8,), 3, "relu", "relu", "sigmoid").cuda()
+    X = torch.rand(256, 12, generator=torch.Generator().manual_seed(0)).cuda()
+    objective, calls, seen = Objective("mse"), [0], []
+
+    def step(mod, x, *, train=True):
+        calls[0] += 1
+        seen.append({k: v.clone() for k, v in mod.state_dict().items()})
+        out = objective(mod, x, train=train)
+        if calls[0] >= 6:
+            bad = out.terms["reconstruction"] * float("nan")
+            return ObjectiveOutput(total=bad, terms={"reconstruction": bad})
+        return out
+
+    trainer = Trainer(epochs=5, batch_size=64, seed=0)
+    with pytest.raises(TrainingError, match=r"epoch 2, batch 2.*reconstruction"):
+        trainer.fit(module, step, X)
+    assert calls[0] == 7  # the late guard let one more step be queued
+    for key, value in module.state_dict().items():
+        assert torch.equal(value, seen[5][key]), key
+
+
 @pytest.mark.parametrize("family", ["dense", "conv", "vae-dense"])
 def test_compile_runs_without_falling_back(digits, family):
     X, X_test = digits

@@ -39,10 +39,21 @@ class NaNAfter:
         return out
 
 
-def test_nan_loss_stops_with_clear_error_and_keeps_last_good_weights():
+@pytest.mark.parametrize(
+    ("defer", "k", "where"),
+    [
+        (False, 6, "epoch 2, batch 2"),
+        # The GPU's one-step-late guard, forced on the CPU; k=4 is an epoch's
+        # last batch, caught when the epoch's loop ends.
+        (True, 6, "epoch 2, batch 2"),
+        (True, 4, "epoch 1, batch 4"),
+    ],
+)
+def test_nan_loss_stops_with_clear_error_and_keeps_last_good_weights(defer, k, where):
     module, X = _module(), _data()
-    step = NaNAfter(k=6)
+    step = NaNAfter(k=k)
     trainer = Trainer(epochs=5, batch_size=64, seed=0)
+    trainer.defer_finite_check = defer
     snapshots = []
 
     original = step.__call__
@@ -51,12 +62,15 @@ def test_nan_loss_stops_with_clear_error_and_keeps_last_good_weights():
         snapshots.append({k: v.clone() for k, v in mod.state_dict().items()})
         return original(mod, x, train=train)
 
-    with pytest.raises(TrainingError, match=r"epoch 2, batch 2.*reconstruction.*nan"):
+    with pytest.raises(TrainingError, match=rf"{where}.*reconstruction.*nan"):
         trainer.fit(module, recording, X)
-    # The weights are those seen by the failing step: nothing was applied after it.
+    # The weights are those seen by the failing step: nothing was applied after it
+    # (the late guard has let one more step run, on the same weights).
+    assert len(snapshots) == k + (defer and k % 4 != 0)
     for key, value in module.state_dict().items():
-        torch.testing.assert_close(value, snapshots[-1][key], rtol=0, atol=0)
+        torch.testing.assert_close(value, snapshots[k - 1][key], rtol=0, atol=0)
         assert torch.isfinite(value).all()
+    assert getattr(trainer.optimizer, "found_inf", None) is None
 
 
 def test_diverging_weights_fall_back_to_epoch_start():
@@ -130,3 +144,15 @@ def test_checkpoint_every_n_epochs_round_trips(tmp_path):
 def test_checkpoint_rejects_bad_interval(tmp_path):
     with pytest.raises(ValueError, match="every"):
         ModelCheckpoint(tmp_path / "x", every=0)
+
+
+def test_late_guard_trains_the_same_weights_as_the_immediate_one():
+    weights = []
+    for defer in (False, True):
+        module = _module()
+        trainer = Trainer(epochs=2, batch_size=64, seed=0)
+        trainer.defer_finite_check = defer
+        trainer.fit(module, Objective("mse"), _data())
+        weights.append(module.state_dict())
+    for key, value in weights[0].items():
+        assert torch.equal(value, weights[1][key]), key

@@ -166,6 +166,9 @@ class Trainer:
         self.eval_batch_size = eval_batch_size
         self.precision = precision
         self.compile = compile
+        #: Check each step's loss for NaN/inf one step late, without waiting
+        #: for the GPU (see :meth:`_late_guard`); ``None``: on CUDA only.
+        self.defer_finite_check: bool | None = None
         #: The float16 gradient scaler of the run under way (None otherwise).
         self.scaler: torch.amp.GradScaler | None = None
         self.device = torch.device("cpu")
@@ -399,8 +402,16 @@ class Trainer:
             disable=verbose < 2,
             leave=False,
         )
+        guard = self._late_guard(train_step, batch_callbacks)
         for (_, size), batch in zip(batches, self._epoch_batches(X), strict=True):
-            if train_step is None:
+            if guard is not None:
+                with autocast(self.precision, self.device):
+                    out = step(module, batch, train=True)
+                failed = guard.push(out, self.batch, self.optimizer)
+                if failed is not None:
+                    self._fail(failed[0], epoch, failed[1], safe_state)
+                finite = True
+            elif train_step is None:
                 with autocast(self.precision, self.device):
                     out = step(module, batch, train=True)
                 finite = bool(torch.isfinite(out.total))
@@ -433,6 +444,10 @@ class Trainer:
             self.global_step += 1
             for cb in batch_callbacks:
                 cb.on_batch_end(self, epoch, self.batch - 1)
+        if guard is not None:
+            failed = guard.finish(self.optimizer)
+            if failed is not None:
+                self._fail(failed[0], epoch, failed[1], safe_state)
         keys = list(sums)
         if self.world_size > 1:
             total = torch.stack([sums[k].float() for k in keys])
@@ -444,6 +459,30 @@ class Trainer:
             logs = {k: float(sums[k]) / self._count for k in keys}
         self._sums, self._count = {}, 0
         return logs
+
+    def _late_guard(
+        self, train_step: nn.Module | None, batch_callbacks: list[Callback]
+    ) -> _LateGuard | None:
+        """The one-step-late NaN/inf guard where it applies (see :class:`_LateGuard`).
+
+        Only on CUDA, for a single process without float16 loss scaling, with an
+        optimizer that can skip a step on the device (the fused ones), and when
+        no callback acts after each batch (a batch checkpoint must never hold a
+        step that has not been checked yet). ``defer_finite_check`` forces it
+        on or off (tests run it on the CPU).
+        """
+        wanted = self.defer_finite_check
+        if wanted is None:
+            wanted = self.device.type == "cuda"
+        if (
+            not wanted
+            or train_step is not None
+            or self.scaler is not None
+            or batch_callbacks
+            or not getattr(self.optimizer, "_step_supports_amp_scaling", False)
+        ):
+            return None
+        return _LateGuard(self.device)
 
     def _epoch_batches(self, X: Data) -> Iterator[Data]:
         """This rank's batches of the epoch, from batch ``self.batch`` on.
@@ -798,6 +837,70 @@ def _named_terms(out: ObjectiveOutput) -> dict[str, torch.Tensor]:
     if len(out.terms) > 1:  # a lone reconstruction term would only repeat "loss"
         terms.update(out.terms)
     return terms
+
+
+class _LateGuard:
+    """The NaN/inf guard of a GPU training step, read one step late.
+
+    Reading the loss on the host (``bool(torch.isfinite(loss))``) makes the CPU
+    wait for the GPU at every step, so the next step's kernels cannot be queued
+    while this one runs: ~19 % of an epoch of the 784-32-784 dense model on an
+    H200 (``benchmarks/gpu_syncs.py``). Instead the flag is handed to the fused
+    optimizer as ``found_inf``, the hook PyTorch's ``GradScaler`` uses: a step
+    whose loss is not finite leaves the weights and the optimizer state as they
+    were, on the device, without a sync. The flag is copied to pinned host
+    memory asynchronously and read after the next step is queued; a bad step
+    then stops training exactly as the immediate guard does, with the last
+    finite weights.
+    """
+
+    def __init__(self, device: torch.device) -> None:
+        pinned = device.type == "cuda"
+        # Two slots: step i's copy may still be in flight while step i+1 queues its.
+        self._host = [
+            torch.zeros((), dtype=torch.bool, pin_memory=pinned) for _ in range(2)
+        ]
+        self._cuda = pinned
+        self._slot = 0
+        self._pending: tuple[ObjectiveOutput, int, torch.Tensor, Any] | None = None
+
+    def push(
+        self, out: ObjectiveOutput, batch: int, optimizer: torch.optim.Optimizer
+    ) -> tuple[ObjectiveOutput, int] | None:
+        """Arm the guard for this step; the previous step, if it was bad."""
+        bad = ~torch.isfinite(out.total.detach())
+        optimizer.found_inf = bad.float()  # type: ignore[attr-defined]
+        host = self._host[self._slot]
+        self._slot ^= 1
+        host.copy_(bad, non_blocking=self._cuda)
+        event = None
+        if self._cuda:
+            event = torch.cuda.Event()
+            event.record()
+        previous, self._pending = self._pending, (out, batch, host, event)
+        failed = self._check(previous)
+        if failed is not None:
+            optimizer.found_inf = None  # type: ignore[attr-defined]
+        return failed
+
+    def finish(
+        self, optimizer: torch.optim.Optimizer
+    ) -> tuple[ObjectiveOutput, int] | None:
+        """Disarm; the epoch's last step, if it was bad."""
+        optimizer.found_inf = None  # type: ignore[attr-defined]
+        last, self._pending = self._pending, None
+        return self._check(last)
+
+    @staticmethod
+    def _check(
+        entry: tuple[ObjectiveOutput, int, torch.Tensor, Any] | None,
+    ) -> tuple[ObjectiveOutput, int] | None:
+        if entry is None:
+            return None
+        out, batch, host, event = entry
+        if event is not None:
+            event.synchronize()
+        return (out, batch) if bool(host) else None
 
 
 def _snapshot(module: nn.Module) -> dict[str, torch.Tensor]:
