@@ -165,10 +165,11 @@ def test_anomaly_benchmark_small(bench_path, data_dir, monkeypatch, capsys):
     argv = ["--datasets", "cardio", "thyroid", "--seeds", "1", "--limit", "1000"]
     result = anomaly.main([*argv, "--no-write"])
     assert '"benchmark": "anomaly"' in capsys.readouterr().out
+    # The reported methods (the selection's candidates run on request only).
     installed = [
         key
-        for key, method in anomaly.METHODS.items()
-        if importlib.util.find_spec(method.package) is not None
+        for key in anomaly.DEFAULT_METHODS
+        if importlib.util.find_spec(anomaly.METHODS[key].package) is not None
     ]
     for name in ("cardio", "thyroid"):
         row = result["datasets"][name]
@@ -187,11 +188,31 @@ def test_anomaly_benchmark_small(bench_path, data_dir, monkeypatch, capsys):
         assert sum(auc) / len(auc) > 0.5
     ranks = result["ranks"]["average"]
     assert set(installed) <= set(ranks)
-    assert all(1 <= r <= len(anomaly.METHODS) for r in ranks.values())
+    assert all(1 <= r <= len(anomaly.DEFAULT_METHODS) for r in ranks.values())
     table = anomaly.markdown(result)
-    for method in anomaly.METHODS.values():
-        assert method.label in table
+    for key in anomaly.DEFAULT_METHODS:
+        assert anomaly.METHODS[key].label in table
     assert "average rank" in table and "cardio (1000, 21, 9.6%)" in table
+    assert "mean ROC-AUC over the datasets" in table
+    assert set(result["ranks"]["mean_roc_auc"]) <= set(installed)
+    # Candidates are selectable, on other seeds too (as the selection ran).
+    picked = anomaly.main(
+        [
+            "--datasets",
+            "cardio",
+            "--seeds",
+            "1",
+            "--limit",
+            "300",
+            "--first-seed",
+            "10",
+            "--methods",
+            "cand-1-norm",
+            "--no-write",
+        ]
+    )
+    assert picked["config"]["seeds"] == [10]
+    assert picked["datasets"]["cardio"]["methods"]["cand-1-norm"]["n_ok"] == 1
 
 
 def test_sequence_benchmark_small(bench_path, data_dir, monkeypatch, capsys):
