@@ -169,6 +169,30 @@ def rendered(
     return result
 
 
+def run_parts(
+    args: Any,
+    benchmark: str,
+    parts: dict[str, Callable[[Any], dict[str, Any]]],
+    markdown: Callable[[dict[str, Any]], str],
+) -> dict[str, Any]:
+    """Run the ``--part`` chosen (or all), each recorded with the run's options and
+    hardware; print the JSON and, unless ``--no-write``, save it (a single part is
+    merged into the stored result)."""
+    skip = ("part", "no_write", "render")
+    config = {k: v for k, v in vars(args).items() if k not in skip}
+    result: dict[str, Any] = {"benchmark": benchmark}
+    for name, run in parts.items():
+        if args.part in ("all", name):
+            result[name] = {**run(args), "config": config, "hardware": hardware()}
+            print(f"[{name}] done", flush=True)
+    print(json.dumps(result, indent=2))
+    if not args.no_write:
+        result = save_result(
+            args.results_name, result, markdown, merge=args.part != "all"
+        )
+    return result
+
+
 def save_result(
     name: str,
     result: dict[str, Any],

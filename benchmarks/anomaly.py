@@ -460,24 +460,18 @@ def markdown(result: dict[str, Any]) -> str:
 
     lines += table("ROC-AUC", "roc_auc", 3, True)
     ranks = result["ranks"]
-    lines.append(
-        "| average rank (by ROC-AUC) |"
-        + "".join(
-            f" {ranks['average'][m]:.2f} |"
-            if ranks["average"].get(m) is not None
-            else " – |"
-            for m in methods
+    for label, key, digits in (
+        ("average rank (by ROC-AUC)", "average", 2),
+        ("mean ROC-AUC over the datasets", "mean_roc_auc", 3),
+    ):
+        values = ranks[key]
+        lines.append(
+            f"| {label} |"
+            + "".join(
+                f" {values[m]:.{digits}f} |" if values.get(m) is not None else " – |"
+                for m in methods
+            )
         )
-    )
-    lines.append(
-        "| mean ROC-AUC over the datasets |"
-        + "".join(
-            f" {ranks['mean_roc_auc'][m]:.3f} |"
-            if ranks["mean_roc_auc"].get(m) is not None
-            else " – |"
-            for m in methods
-        )
-    )
     lines += ["", *table("Average precision", "average_precision", 3, True)]
     lines += ["", *table("Seconds per fit", "fit_seconds", 2, False)]
     notes = [

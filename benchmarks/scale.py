@@ -570,11 +570,11 @@ def markdown(result: dict[str, Any]) -> str:
                 + (f" {ratio:.2f} |" if ratio is not None else " |")
                 + {True: " yes |", False: " no |", None: " |"}[verdict]
             )
-        rerun = [
-            f"{key} (`{row['command']}`)"
-            for key, row in f["rows"].items()
-            if row.get("command", f["command"]) != f["command"]
-        ]
+        by_command: dict[str, list[str]] = {}
+        for key, row in f["rows"].items():
+            if row.get("command", f["command"]) != f["command"]:
+                by_command.setdefault(row["command"], []).append(key)
+        rerun = [f"{', '.join(keys)} (`{cmd}`)" for cmd, keys in by_command.items()]
         if rerun:
             lines += ["", "Rows re-run on their own since: " + "; ".join(rerun) + "."]
         for key, why in f.get("dropped", {}).items():

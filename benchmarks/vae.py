@@ -26,7 +26,6 @@ Prints JSON, writes ``benchmarks/results/vae.json``/``.md`` and the figures to
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -37,8 +36,7 @@ import aekit
 from _common import (
     add_output_args,
     compare_keras,
-    hardware,
-    save_result,
+    run_parts,
     seconds_per_epoch,
 )
 from aekit.plots import image_grid, latent_manifold, latent_scatter
@@ -232,18 +230,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     add_output_args(parser, "vae", render=False)
     args = parser.parse_args(argv)
 
-    config = {k: v for k, v in vars(args).items() if k not in ("part", "no_write")}
-    result: dict[str, Any] = {"benchmark": "vae"}
-    for name, run in PARTS.items():
-        if args.part in ("all", name):
-            result[name] = {**run(args), "config": config, "hardware": hardware()}
-            print(f"[{name}] done", flush=True)
-    print(json.dumps(result, indent=2))
-    if not args.no_write:
-        result = save_result(
-            args.results_name, result, markdown, merge=args.part != "all"
-        )
-    return result
+    return run_parts(args, "vae", PARTS, markdown)
 
 
 if __name__ == "__main__":

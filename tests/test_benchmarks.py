@@ -31,6 +31,7 @@ def bench_path(monkeypatch):
         "sequence",
         "embed",
         "scale",
+        "kernels",
         "_common",
     ):
         sys.modules.pop(name, None)
@@ -324,3 +325,25 @@ def test_scale_benchmark_small(bench_path, capsys):
     table = scale.markdown(result)
     assert "`packt-denoiser`" in table and "≤ fastest Keras" in table
     assert "dense 784-64-32-64-784" in table and "conv 8-8-4" in table
+
+
+def test_kernels_benchmark_small(bench_path, capsys):
+    import kernels
+
+    argv = ["--rounds", "1", "--op-seconds", "0.01", "--conv-samples", "256"]
+    argv += ["--conv-epochs", "2", "--dense-samples", "512", "--dense-epochs", "2"]
+    result = kernels.main([*argv, "--no-write"])
+    assert '"benchmark": "kernels"' in capsys.readouterr().out
+    for row in result["ops"]["rows"].values():
+        assert row["torch_us"] > 0 and row["aekit_us"] > 0
+    assert len(result["fits"]["rows"]) == 5
+    for row in result["fits"]["rows"].values():
+        assert row["old"] > 0 and row["new"] > 0
+    table = kernels.markdown(result)
+    assert "bce 256x784" in table and "compile=True" in table
+    # The patches that time PyTorch's own ops are undone.
+    from aekit.losses.reconstruction import RECONSTRUCTION_LOSSES, bce
+    from aekit.nn.conv import OutputConv2d
+
+    assert RECONSTRUCTION_LOSSES["bce"] is bce
+    assert OutputConv2d.forward is not __import__("torch").nn.Conv2d.forward

@@ -1,0 +1,246 @@
+"""aekit's own CPU kernels against PyTorch's, and what each changes in a training run.
+
+Two parts, each selectable with ``--part``:
+
+- ``ops``: forward + backward of one batch, median of repeated runs
+  (``torch.utils.benchmark``): ``aekit.nn.functional.bce_with_logits`` against
+  ``F.binary_cross_entropy_with_logits`` on a 256×784 batch (the dense MNIST
+  models), and ``aekit.nn.functional.tap_conv2d`` against ``F.conv2d`` for the
+  3×3 output convolution of the MNIST conv models (128 × 32 × 28 × 28 → 1 channel).
+- ``fits``: whole training epochs in one process, alternating the library as it
+  is with the same model where the op is PyTorch's own (``old``), several rounds,
+  so that both see the same machine: the keras.io conv VAE and the Packt denoiser
+  (12,800 synthetic images; old = ``nn.Conv2d`` as the output layer), the dense
+  784-32-784 and 784-128-64-32 models (60,000 images; old = PyTorch's BCE), and
+  the dense model with ``compile=True``.
+
+Run it on one pinned core, as the scaling table is::
+
+    OMP_NUM_THREADS=1 taskset -c 0 python benchmarks/kernels.py   # ~10 min
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils import benchmark
+
+import aekit
+from _common import add_output_args, run_parts
+from aekit.losses import reconstruction
+from aekit.nn import conv
+from aekit.nn.functional import bce_with_logits, tap_conv2d
+from scale import synthetic_images
+
+
+def _median_us(fn: Callable[[], Any], seconds: float) -> float:
+    timer = benchmark.Timer("fn()", globals={"fn": fn})
+    return 1e6 * timer.blocked_autorange(min_run_time=seconds).median
+
+
+def ops(args: argparse.Namespace) -> dict[str, Any]:
+    g = torch.Generator().manual_seed(0)
+    x = (torch.randn(256, 784, generator=g) * 3).requires_grad_()
+    y = torch.rand(256, 784, generator=g)
+    images = torch.randn(128, 32, 28, 28, generator=g)
+    images = images.contiguous(memory_format=torch.channels_last).requires_grad_()
+    w = (torch.randn(1, 32, 3, 3, generator=g) * 0.1).requires_grad_()
+    b = torch.zeros(1, requires_grad=True)
+    grad = torch.randn(128, 1, 28, 28, generator=g)
+    pairs = {
+        "bce 256x784": (
+            lambda: F.binary_cross_entropy_with_logits(x, y).backward(),
+            lambda: bce_with_logits(x, y, "mean").backward(),
+        ),
+        "output conv 32->1, 3x3, 128x28x28": (
+            lambda: F.conv2d(images, w, b, padding=1).backward(grad),
+            lambda: tap_conv2d(images, w, b).backward(grad),
+        ),
+    }
+    rows = {}
+    for name, (torch_fn, aekit_fn) in pairs.items():
+        # Alternate, so a slow spell of the machine hits both.
+        t_torch, t_aekit = [], []
+        for _ in range(args.rounds):
+            t_torch.append(_median_us(torch_fn, args.op_seconds))
+            t_aekit.append(_median_us(aekit_fn, args.op_seconds))
+        rows[name] = {
+            "torch_us": statistics.median(t_torch),
+            "aekit_us": statistics.median(t_aekit),
+        }
+        print(f"[ops] {name}: {rows[name]}", flush=True)
+    return {"rows": rows, "rounds": args.rounds}
+
+
+@contextlib.contextmanager
+def _pytorch_output_conv() -> Iterator[None]:
+    forward = conv.OutputConv2d.forward
+    conv.OutputConv2d.forward = torch.nn.Conv2d.forward  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        conv.OutputConv2d.forward = forward  # type: ignore[method-assign]
+
+
+def _pytorch_bce(output: Any, target: torch.Tensor, reduction: str = "none") -> Any:
+    if reduction == "mean":
+        return F.binary_cross_entropy_with_logits(output.logits, target)
+    per = F.binary_cross_entropy_with_logits(output.logits, target, reduction="none")
+    return per.flatten(1).mean(dim=1)
+
+
+@contextlib.contextmanager
+def _pytorch_bce_loss() -> Iterator[None]:
+    losses = reconstruction.RECONSTRUCTION_LOSSES
+    bce = losses["bce"]
+    losses["bce"] = _pytorch_bce
+    try:
+        yield
+    finally:
+        losses["bce"] = bce
+
+
+def _epoch_seconds(make: Callable[[], Any], X: np.ndarray) -> list[float]:
+    est = make()
+    est.fit(X)
+    return list(est.history_["epoch_time"][1:])  # the first epoch warms up
+
+
+def fits(args: argparse.Namespace) -> dict[str, Any]:
+    images = synthetic_images(args.conv_samples, args.seed)
+    flat = synthetic_images(args.dense_samples, args.seed).reshape(
+        args.dense_samples, -1
+    )
+    val = synthetic_images(args.dense_samples // 10, args.seed + 1).reshape(-1, 784)
+
+    def preset(cls: Any, name: str, epochs: int, **extra: Any) -> Callable[[], Any]:
+        return lambda: cls.from_preset(
+            name, epochs=epochs, random_state=args.seed, verbose=0, **extra
+        )
+
+    vae = preset(aekit.VariationalAutoEncoder, "keras-io-conv", args.conv_epochs)
+    denoiser = preset(aekit.ConvAutoEncoder, "packt-denoiser", args.conv_epochs)
+    dense = preset(
+        aekit.AutoEncoder, "vanilla-mnist", args.dense_epochs, validation_data=val
+    )
+    deep = preset(
+        aekit.AutoEncoder, "deep-mnist", args.dense_epochs, validation_data=val
+    )
+    compiled = preset(
+        aekit.AutoEncoder,
+        "vanilla-mnist",
+        args.dense_epochs,
+        validation_data=val,
+        compile=True,
+    )
+    # name -> (data, {label: (make estimator, context it trains in)})
+    keep = contextlib.nullcontext
+    cases: dict[str, tuple[np.ndarray, dict[str, tuple[Callable[[], Any], Any]]]] = {
+        "conv VAE (keras-io-conv), output conv": (
+            images,
+            {"old": (vae, _pytorch_output_conv), "new": (vae, keep)},
+        ),
+        "conv denoiser (packt-denoiser), output conv": (
+            images,
+            {"old": (denoiser, _pytorch_output_conv), "new": (denoiser, keep)},
+        ),
+        "dense 784-32-784 (vanilla-mnist), BCE": (
+            flat,
+            {"old": (dense, _pytorch_bce_loss), "new": (dense, keep)},
+        ),
+        "dense 784-128-64-32 (deep-mnist), BCE": (
+            flat,
+            {"old": (deep, _pytorch_bce_loss), "new": (deep, keep)},
+        ),
+        "dense 784-32-784 (vanilla-mnist), eager → compile=True": (
+            flat,
+            {"old": (dense, keep), "new": (compiled, keep)},
+        ),
+    }
+    rows = {}
+    for name, (X, variants) in cases.items():
+        times: dict[str, list[float]] = {k: [] for k in variants}
+        for _ in range(args.rounds):
+            for label, (make, context) in variants.items():
+                with context():
+                    times[label] += _epoch_seconds(make, X)
+        rows[name] = {k: statistics.median(v) for k, v in times.items()}
+        print(f"[fits] {name}: {rows[name]}", flush=True)
+    return {
+        "rows": rows,
+        "rounds": args.rounds,
+        "conv_samples": args.conv_samples,
+        "dense_samples": args.dense_samples,
+    }
+
+
+PARTS = {"ops": ops, "fits": fits}
+
+
+def markdown(result: dict[str, Any]) -> str:
+    hw = next(result[p]["hardware"] for p in PARTS if p in result)
+    lines = [
+        f"aekit's CPU kernels against PyTorch's ({hw['cpu_threads']} torch "
+        f"thread(s), torch {hw['torch']}, aekit {hw['aekit']}). "
+        "`OMP_NUM_THREADS=1 taskset -c 0 python benchmarks/kernels.py`",
+    ]
+    if "ops" in result:
+        o = result["ops"]
+        lines += [
+            "",
+            f"One forward + backward, median µs ({o['rounds']} alternating rounds):",
+            "",
+            "| op | PyTorch | aekit | aekit ÷ PyTorch |",
+            "|---|---:|---:|---:|",
+        ]
+        for name, r in o["rows"].items():
+            ratio = r["aekit_us"] / r["torch_us"]
+            lines.append(
+                f"| {name} | {r['torch_us']:.0f} | {r['aekit_us']:.0f} | {ratio:.2f} |"
+            )
+    if "fits" in result:
+        f = result["fits"]
+        lines += [
+            "",
+            f"Training, median s/epoch after each fit's first epoch, {f['rounds']} "
+            "alternating rounds in one process (conv: "
+            f"{f['conv_samples']:,} synthetic images; dense: {f['dense_samples']:,}, "
+            "with a 10 % validation array). old = the same model with PyTorch's op:",
+            "",
+            "| model | before | after | after ÷ before |",
+            "|---|---:|---:|---:|",
+        ]
+        for name, r in f["rows"].items():
+            before, after = r["old"], r["new"]
+            lines.append(
+                f"| {name} | {before:.3f} | {after:.3f} | {after / before:.2f} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=["all", *PARTS], default="all")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--op-seconds", type=float, default=0.5)
+    parser.add_argument("--conv-samples", type=int, default=12_800)
+    parser.add_argument("--conv-epochs", type=int, default=3)
+    parser.add_argument("--dense-samples", type=int, default=60_000)
+    parser.add_argument("--dense-epochs", type=int, default=4)
+    add_output_args(parser, "kernels", render=False)
+    args = parser.parse_args(argv)
+    return run_parts(args, "kernels", PARTS, markdown)
+
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    main()
+    print(f"[kernels] {time.perf_counter() - start:.0f} s", flush=True)
