@@ -1,22 +1,21 @@
-"""aekit's own CPU kernels against PyTorch's, and what each changes in a training run.
+"""aekit's own CPU kernel against PyTorch's, and what it changes in a training run.
 
 Two parts, each selectable with ``--part``:
 
 - ``ops``: forward + backward of one batch, median of repeated runs
-  (``torch.utils.benchmark``): ``aekit.nn.functional.bce_with_logits`` against
-  ``F.binary_cross_entropy_with_logits`` on a 256×784 batch (the dense MNIST
-  models), and ``aekit.nn.functional.tap_conv2d`` against ``F.conv2d`` for the
-  3×3 output convolution of the MNIST conv models (128 × 32 × 28 × 28 → 1 channel).
+  (``torch.utils.benchmark``): ``aekit.nn.functional.tap_conv2d`` against
+  ``F.conv2d`` for the 3×3 output convolution of the MNIST conv models
+  (128 × 32 × 28 × 28 → 1 channel).
 - ``fits``: whole training epochs in one process, alternating the library as it
-  is with the same model where the op is PyTorch's own (``old``), several rounds,
-  so that both see the same machine: the keras.io conv VAE and the Packt denoiser
-  (12,800 synthetic images; old = ``nn.Conv2d`` as the output layer), the dense
-  784-32-784 and 784-128-64-32 models (60,000 images; old = PyTorch's BCE), and
-  the dense model with ``compile=True``.
+  is (``new``) with the same model where the op is PyTorch's own (``old``),
+  several rounds, so that both see the same machine: the keras.io conv VAE and
+  the Packt denoiser (12,800 synthetic images; old = ``nn.Conv2d`` as the output
+  layer), and the dense 784-32-784 model eager (old) against ``compile=True``
+  (new, 60,000 images).
 
 Run it on one pinned core, as the scaling table is::
 
-    OMP_NUM_THREADS=1 taskset -c 0 python benchmarks/kernels.py   # ~10 min
+    OMP_NUM_THREADS=1 taskset -c 0 python benchmarks/kernels.py   # ~5 min
 """
 
 from __future__ import annotations
@@ -35,9 +34,8 @@ from torch.utils import benchmark
 
 import aekit
 from _common import add_output_args, run_parts
-from aekit.losses import reconstruction
 from aekit.nn import conv
-from aekit.nn.functional import bce_with_logits, tap_conv2d
+from aekit.nn.functional import tap_conv2d
 from scale import synthetic_images
 
 
@@ -48,18 +46,12 @@ def _median_us(fn: Callable[[], Any], seconds: float) -> float:
 
 def ops(args: argparse.Namespace) -> dict[str, Any]:
     g = torch.Generator().manual_seed(0)
-    x = (torch.randn(256, 784, generator=g) * 3).requires_grad_()
-    y = torch.rand(256, 784, generator=g)
     images = torch.randn(128, 32, 28, 28, generator=g)
     images = images.contiguous(memory_format=torch.channels_last).requires_grad_()
     w = (torch.randn(1, 32, 3, 3, generator=g) * 0.1).requires_grad_()
     b = torch.zeros(1, requires_grad=True)
     grad = torch.randn(128, 1, 28, 28, generator=g)
     pairs = {
-        "bce 256x784": (
-            lambda: F.binary_cross_entropy_with_logits(x, y).backward(),
-            lambda: bce_with_logits(x, y, "mean").backward(),
-        ),
         "output conv 32->1, 3x3, 128x28x28": (
             lambda: F.conv2d(images, w, b, padding=1).backward(grad),
             lambda: tap_conv2d(images, w, b).backward(grad),
@@ -90,24 +82,6 @@ def _pytorch_output_conv() -> Iterator[None]:
         conv.OutputConv2d.forward = forward  # type: ignore[method-assign]
 
 
-def _pytorch_bce(output: Any, target: torch.Tensor, reduction: str = "none") -> Any:
-    if reduction == "mean":
-        return F.binary_cross_entropy_with_logits(output.logits, target)
-    per = F.binary_cross_entropy_with_logits(output.logits, target, reduction="none")
-    return per.flatten(1).mean(dim=1)
-
-
-@contextlib.contextmanager
-def _pytorch_bce_loss() -> Iterator[None]:
-    losses = reconstruction.RECONSTRUCTION_LOSSES
-    bce = losses["bce"]
-    losses["bce"] = _pytorch_bce
-    try:
-        yield
-    finally:
-        losses["bce"] = bce
-
-
 def _epoch_seconds(make: Callable[[], Any], X: np.ndarray) -> list[float]:
     est = make()
     est.fit(X)
@@ -131,9 +105,6 @@ def fits(args: argparse.Namespace) -> dict[str, Any]:
     dense = preset(
         aekit.AutoEncoder, "vanilla-mnist", args.dense_epochs, validation_data=val
     )
-    deep = preset(
-        aekit.AutoEncoder, "deep-mnist", args.dense_epochs, validation_data=val
-    )
     compiled = preset(
         aekit.AutoEncoder,
         "vanilla-mnist",
@@ -151,14 +122,6 @@ def fits(args: argparse.Namespace) -> dict[str, Any]:
         "conv denoiser (packt-denoiser), output conv": (
             images,
             {"old": (denoiser, _pytorch_output_conv), "new": (denoiser, keep)},
-        ),
-        "dense 784-32-784 (vanilla-mnist), BCE": (
-            flat,
-            {"old": (dense, _pytorch_bce_loss), "new": (dense, keep)},
-        ),
-        "dense 784-128-64-32 (deep-mnist), BCE": (
-            flat,
-            {"old": (deep, _pytorch_bce_loss), "new": (deep, keep)},
         ),
         "dense 784-32-784 (vanilla-mnist), eager → compile=True": (
             flat,
@@ -190,7 +153,8 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         f"aekit's CPU kernels against PyTorch's ({hw['cpu_threads']} torch "
         f"thread(s), torch {hw['torch']}, aekit {hw['aekit']}). "
-        "`OMP_NUM_THREADS=1 taskset -c 0 python benchmarks/kernels.py`",
+        "`OMP_NUM_THREADS=1 taskset -c N python benchmarks/kernels.py` (one pinned "
+        "core)",
     ]
     if "ops" in result:
         o = result["ops"]

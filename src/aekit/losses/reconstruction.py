@@ -15,7 +15,6 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 
-from ..nn.functional import bce_with_logits
 from ..nn.layers import AEOutput
 
 Reduction = Literal["none", "mean"]
@@ -30,10 +29,12 @@ def bce(output: AEOutput, target: torch.Tensor, reduction: Reduction = "none"):
 
     Requires a sigmoid output layer (checked by the estimators); targets in [0, 1].
     """
-    logits = output.logits.flatten(1)
     if reduction == "mean":
-        return bce_with_logits(logits, target.flatten(1), "mean")
-    return bce_with_logits(logits, target.flatten(1)) / logits.shape[1]
+        return F.binary_cross_entropy_with_logits(output.logits, target)
+    per_elem = F.binary_cross_entropy_with_logits(
+        output.logits, target, reduction="none"
+    )
+    return _per_sample(per_elem)
 
 
 def mse(output: AEOutput, target: torch.Tensor, reduction: Reduction = "none"):

@@ -1,4 +1,4 @@
-"""Functions shared by the modules and the losses, where PyTorch's own are slow."""
+"""Ops of aekit's own where PyTorch's are slow on the CPU."""
 
 from __future__ import annotations
 
@@ -6,71 +6,6 @@ from typing import Any
 
 import torch
 from torch.autograd.function import once_differentiable
-
-
-def _chunk(n: int, most: int = 64) -> int:
-    """The largest divisor of ``n`` that is at most ``most``."""
-    return next(k for k in range(min(n, most), 0, -1) if n % k == 0)
-
-
-class _BCEWithLogitsRowSum(torch.autograd.Function):
-    """Σ over the last axis of BCE(sigmoid(x), y), with one transcendental pass.
-
-    ``softplus(x) = relu(x) - log(sigmoid(|x|))`` and ``sigmoid(|x|)`` lies in
-    [½, 1], so the log of a product of up to 64 of them stays a normal float32
-    (≥ 2⁻⁶⁴): one ``log`` per 64 elements replaces ``log_sigmoid``'s
-    exp-and-log1p per element, the costliest kernel of a dense autoencoder's
-    step on CPU. The sigmoid is the one the backward pass needs anyway
-    (∂/∂x = sigmoid(x) − y). Agrees with ``binary_cross_entropy_with_logits``
-    to float32 rounding (tests/test_functional.py).
-    """
-
-    @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        s = torch.sigmoid(x)
-        ctx.save_for_backward(s, x, y)
-        d = x.shape[-1]
-        k = _chunk(d)
-        # In place where possible: on CPU every fresh activation-sized buffer can
-        # cost page faults, which showed up as much as the arithmetic saved.
-        u = (s - 0.5).abs_().add_(0.5)  # sigmoid(|x|)
-        log_u = u.view(*u.shape[:-1], d // k, k).prod(dim=-1).log_().sum(dim=-1)
-        t = torch.relu(x).addcmul_(x, y, value=-1.0)
-        return t.sum(dim=-1).sub_(log_u)
-
-    @staticmethod
-    @once_differentiable
-    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        s, x, y = ctx.saved_tensors
-        g = grad.unsqueeze(-1)
-        dx = (s - y).mul_(g) if ctx.needs_input_grad[0] else None
-        dy = (-x * g).sum_to_size(y.shape) if ctx.needs_input_grad[1] else None
-        return dx, dy
-
-
-def bce_with_logits(
-    logits: torch.Tensor, target: torch.Tensor, reduction: str = "sum_last"
-) -> torch.Tensor:
-    """Binary cross-entropy from logits, summed over the last axis or averaged.
-
-    Parameters
-    ----------
-    logits : Tensor
-        Pre-sigmoid outputs; computed in float32 whatever the autocast dtype.
-    target : Tensor
-        Probabilities in [0, 1], broadcastable to ``logits``.
-    reduction : {"sum_last", "mean"}
-        One value per row (the sum over the last axis), or the mean over every
-        element (``binary_cross_entropy_with_logits``' default).
-    """
-    x = logits.float()
-    y = target.float().expand_as(x)
-    if x.ndim == 0:
-        x, y = x.reshape(1), y.reshape(1)
-    rows = _BCEWithLogitsRowSum.apply(x, y)
-    if reduction == "mean":
-        return rows.sum() / x.numel()
-    return rows
 
 
 def _spans(offset: int, n: int) -> tuple[slice, slice]:

@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .conv import ConvAutoEncoderModule
 from .dense import DenseAutoEncoderModule
-from .functional import bce_with_logits
 from .layers import AEOutput, activation_layer
 
 #: |log σ²| is kept below this bound, smoothly (``b·tanh(v/b)``): exp(±10) spans
@@ -134,7 +134,8 @@ class VariationalAutoEncoderModule(nn.Module):
         """log p(x|z), summed over features; ``logits`` may carry extra leading
         sample dimensions (broadcast against ``x``)."""
         if self.likelihood == "bernoulli":
-            return -bce_with_logits(logits, x)
+            target = x.expand_as(logits)
+            ll = -F.binary_cross_entropy_with_logits(logits, target, reduction="none")
         else:
             logvar = soft_bound(self.decoder_logvar)
             ll = -0.5 * (_LOG_2PI + logvar + (x - logits).pow(2) * torch.exp(-logvar))
