@@ -152,3 +152,48 @@ def test_save_load_keeps_layout(digits, tmp_path):
     loaded = aekit.load(ae.save(tmp_path / "conv.safetensors"))
     assert loaded.image_shape_ == (3, 8, 8) and loaded.layout_ == "hwc"
     np.testing.assert_array_equal(loaded.reconstruct(rgb), ae.reconstruct(rgb))
+
+
+def test_feature_order_hwc_is_chw_with_permuted_dense_weights():
+    # "hwc" (what the estimators build) flattens the channels-last maps without a
+    # copy; it is the same network as "chw" up to the order of the dense units.
+    from aekit.nn.conv import ConvAutoEncoderModule
+
+    config = {
+        "image_shape": (2, 12, 12),
+        "filters": (4, 6),
+        "code_size": 3,
+        "hidden_sizes": (5,),
+        "downsample": "stride",
+        "upsample": "transpose",
+        "transpose_kernel": 3,
+    }
+    torch.manual_seed(0)
+    chw = ConvAutoEncoderModule(**config)
+    hwc = ConvAutoEncoderModule(**config, feature_order="hwc")
+    assert ConvAutoEncoderModule(**config).feature_order == "chw"  # old files
+    c, h, w = chw.feature_shape
+    # Position of each hwc-flattened feature in the chw order.
+    order = torch.arange(c * h * w).reshape(c, h, w).permute(1, 2, 0).reshape(-1)
+    state = chw.state_dict()
+    state["hidden.0.weight"] = state["hidden.0.weight"][:, order]
+    state["unbottleneck.0.weight"] = state["unbottleneck.0.weight"][order]
+    state["unbottleneck.0.bias"] = state["unbottleneck.0.bias"][order]
+    hwc.load_state_dict(state)
+    x = torch.rand(5, 2 * 12 * 12)
+    a, b = chw(x), hwc(x)
+    torch.testing.assert_close(b.code, a.code)
+    torch.testing.assert_close(b.logits, a.logits)
+    with pytest.raises(ValueError, match="feature_order"):
+        ConvAutoEncoderModule(**config, feature_order="whc")
+
+
+def test_estimators_build_hwc_feature_order(digits):
+    est = aekit.ConvAutoEncoder(**{**QUICK, "epochs": 1, "code_size": 4}).fit(
+        digits[:128]
+    )
+    assert est.module_config_["feature_order"] == "hwc"
+    vae = aekit.VariationalAutoEncoder(
+        encoder="conv", filters=(4, 8), latent_dim=2, epochs=1, random_state=0
+    ).fit(digits[:128])
+    assert vae.module_config_["backbone_config"]["feature_order"] == "hwc"

@@ -200,6 +200,7 @@ class ConvAutoEncoder(ImageInputMixin, BaseAutoEncoder):
             "code_size": None if self.code_size is None else int(self.code_size),
             "activation": self.activation,
             "output_activation": self.output_activation,
+            "feature_order": "hwc",
         }
 
     def _extra_state(self) -> dict[str, Any]:

@@ -229,6 +229,7 @@ precision, compile, verbose
                     check_sizes("hidden_layer_sizes", self.hidden_layer_sizes)
                 ),
                 "activation": self.activation,
+                "feature_order": "hwc",
             }
         variance = self.decoder_variance
         return {
