@@ -369,6 +369,36 @@ def family_arrays(
     return X, {}, {"train": X}
 
 
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last run's record, with the median seconds/epoch over all runs."""
+    spe = [r["seconds_per_epoch"] for r in runs]
+    out = dict(runs[-1])
+    out["seconds_per_epoch"] = float(np.median(spe))
+    out["us_per_sample"] = (
+        runs[-1]["us_per_sample"] * out["seconds_per_epoch"] / spe[-1]
+    )
+    if len(runs) > 1:
+        out["repeat_seconds_per_epoch"] = spe
+    return out
+
+
+def _median_keras(
+    runs: list[list[dict[str, Any]]], aekit_seconds: float
+) -> list[dict[str, Any]]:
+    """Per backend: the last run's row, with the median over the repeats."""
+    rows = []
+    for i, last in enumerate(runs[-1]):
+        row = dict(last)
+        spe = [r[i]["seconds_per_epoch"] for r in runs if "seconds_per_epoch" in r[i]]
+        if spe:
+            row["seconds_per_epoch"] = float(np.median(spe))
+            row["aekit_time_ratio"] = aekit_seconds / row["seconds_per_epoch"]
+            if len(spe) > 1:
+                row["repeat_seconds_per_epoch"] = spe
+        rows.append(row)
+    return rows
+
+
 def families(args: argparse.Namespace) -> dict[str, Any]:
     rows: dict[str, Any] = {}
     for key in args.families:
@@ -381,30 +411,37 @@ def families(args: argparse.Namespace) -> dict[str, Any]:
             # against per-epoch overheads and timer noise.
             n, epochs = args.dense_samples, args.dense_epochs
         X, extra, keras_arrays = family_arrays(family, n, args.seed)
-        est = family.estimator.from_preset(
-            family.preset,
-            epochs=epochs,
-            random_state=args.seed,
-            verbose=args.verbose,
-            **extra,
-        )
+        runs: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+        # Each repeat trains aekit, then each Keras backend, so that a slow spell
+        # of a shared machine falls on both sides; the row keeps the medians.
+        for _ in range(args.repeats):
+            est = family.estimator.from_preset(
+                family.preset,
+                epochs=epochs,
+                random_state=args.seed,
+                verbose=args.verbose,
+                **extra,
+            )
+            timed = fit_timed(est, X)
+            keras_rows = compare_keras(
+                family.script,
+                keras_arrays,
+                timed["seconds_per_epoch"],
+                backends=args.keras_backends,
+                epochs=epochs if family.data == "flat" else args.keras_epochs or epochs,
+                seed=args.seed,
+                **family.options,
+            )
+            runs.append((timed, keras_rows))
         row: dict[str, Any] = {
             "label": family.label,
             "preset": family.preset,
             "n": n,
             "epochs": epochs,
-            **fit_timed(est, X),
+            **_median_run([t for t, _ in runs]),
             "n_params_keras_convention": keras_param_count(est),
         }
-        row["keras"] = compare_keras(
-            family.script,
-            keras_arrays,
-            row["seconds_per_epoch"],
-            backends=args.keras_backends,
-            epochs=epochs if family.data == "flat" else args.keras_epochs or epochs,
-            seed=args.seed,
-            **family.options,
-        )
+        row["keras"] = _median_keras([k for _, k in runs], row["seconds_per_epoch"])
         timed = [k for k in row["keras"] if "seconds_per_epoch" in k]
         row["params_match"] = all(
             k.get("n_params") == row["n_params_keras_convention"] for k in timed
@@ -563,13 +600,21 @@ def markdown(result: dict[str, Any]) -> str:
                 params += " (differ!)"
             ratio = row.get("ratio_to_fastest_keras")
             verdict = row.get("at_or_below_fastest_keras")
+            repeats = len(row.get("repeat_seconds_per_epoch", [0]))
+            label = row["label"] + (f" ×{repeats}" if repeats > 1 else "")
             lines.append(
-                f"| {row['label']} | {row['n']:,} | {params} | "
+                f"| {label} | {row['n']:,} | {params} | "
                 f"{_sec(row['seconds_per_epoch'])} |"
                 + "".join(f" {c} |" for c in cells)
                 + (f" {ratio:.2f} |" if ratio is not None else " |")
                 + {True: " yes |", False: " no |", None: " |"}[verdict]
             )
+        if any("repeat_seconds_per_epoch" in r for r in f["rows"].values()):
+            lines += [
+                "",
+                "×N: each library trained N times, alternating (aekit, then each "
+                "Keras backend); the row gives the medians.",
+            ]
         by_command: dict[str, list[str]] = {}
         for key, row in f["rows"].items():
             if row.get("command", f["command"]) != f["command"]:
@@ -657,6 +702,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="sentences for the LSTM family (as sequence.py's timing)",
     )
     parser.add_argument("--epochs", type=int, default=3, help="aekit, families part")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="families part: train aekit and each Keras backend this many times, "
+        "alternating, and report the medians",
+    )
     parser.add_argument(
         "--dense-samples",
         type=int,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import statistics
 import sys
 from pathlib import Path
 
@@ -290,7 +291,7 @@ def test_scale_benchmark_small(bench_path, capsys):
     argv += ["--width-samples", "256", "--widths", "16", "64"]
     argv += ["--filter-multipliers", "1", "--samples", "256", "--sequence-samples"]
     argv += ["16", "--epochs", "2", "--sweep-epochs", "2", "--keras-backends"]
-    argv += ["--dense-samples", "300", "--dense-epochs", "2"]
+    argv += ["--dense-samples", "300", "--dense-epochs", "2", "--repeats", "2"]
     result = scale.main([*argv, "--in-process", "--no-write"])
     assert '"benchmark": "scale"' in capsys.readouterr().out
     for model in scale.SWEEP_MODELS:
@@ -318,6 +319,11 @@ def test_scale_benchmark_small(bench_path, capsys):
     for row in rows.values():
         assert row["keras"] == [] and row["params_match"]
         assert math.isfinite(row["seconds_per_epoch"]) and row["seconds_per_epoch"] > 0
+        # --repeats 2: the median of two alternating runs.
+        repeats = row["repeat_seconds_per_epoch"]
+        assert len(repeats) == 2 and row["seconds_per_epoch"] == statistics.median(
+            repeats
+        )
     # One point as the full run times it: in a fresh process, with its own memory.
     spec = {"model": "dense", "n": 300, "epochs": 1, "seed": 0, "threads": 1}
     point = scale.isolated({**spec, "verbose": 0, "overrides": {}})
