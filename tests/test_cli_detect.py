@@ -124,6 +124,23 @@ def test_vae_with_auto_threshold_on_npz(tmp_path):
     assert table.shape == (22, 3) and np.all(table[-2:, 1] == 1)
 
 
+def test_ensemble_options_flag_the_far_points(tmp_path):
+    np.savetxt(tmp_path / "train.csv", _blob(200, 8), delimiter=",")
+    np.savetxt(tmp_path / "new.csv", np.vstack([_blob(20, 9), _far(2)]), delimiter=",")
+    argv = ["detect", "--train", str(tmp_path / "train.csv")]
+    argv += ["--score", str(tmp_path / "new.csv"), "--n-estimators", "3"]
+    argv += ["--max-samples", "0.5", "--latent-density", "--normalize-errors"]
+    argv += ["--standardize", "quantile", "--contamination", "0.05", *FAST]
+    argv += ["--output", str(tmp_path / "s.csv")]
+    argv += ["--save-model", str(tmp_path / "det.safetensors")]
+    assert main(argv) == 0
+    _, table = _read_csv(tmp_path / "s.csv")
+    assert table.shape == (22, 3) and np.all(table[-2:, 1] == 1)
+    det = aekit.load(tmp_path / "det.safetensors")
+    assert det.n_estimators == 3 and det.score == "latent-density"
+    assert det.normalize_errors and det.standardize == "quantile"
+
+
 @pytest.mark.parametrize(
     "argv, needle",
     [
@@ -140,6 +157,11 @@ def test_vae_with_auto_threshold_on_npz(tmp_path):
         (["--score", "{tmp}/flat.npy"], "expected one sample per row (a 2-D array)"),
         (["--epochs", "0"], "--epochs must be >= 1"),
         (["--model", "gan"], "model='gan' is not a registered autoencoder family"),
+        (["--n-estimators", "0"], "n_estimators must be >= 1, got 0"),
+        (
+            ["--n-estimators", "2", "--max-samples", "1.5"],
+            "max_samples must be a fraction of the training samples in (0, 1]",
+        ),
     ],
 )
 def test_bad_input_one_line_exit_2(tmp_path, capsys, argv, needle):

@@ -75,6 +75,41 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "to nothing to the score)",
     )
     p.add_argument(
+        "--n-estimators",
+        type=int,
+        default=1,
+        metavar="N",
+        help="train an ensemble of N autoencoders, each on its own random subset "
+        "of --train rows, and average their standardised scores (default: 1)",
+    )
+    p.add_argument(
+        "--max-samples",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="with --n-estimators > 1: fraction of the rows each member sees "
+        "(default: 1.0)",
+    )
+    p.add_argument(
+        "--latent-density",
+        action="store_true",
+        help="score by the density of (code, reconstruction error) under a "
+        "Gaussian mixture instead of the reconstruction error alone",
+    )
+    p.add_argument(
+        "--normalize-errors",
+        action="store_true",
+        help="divide each feature's squared error by its typical training error",
+    )
+    p.add_argument(
+        "--standardize",
+        choices=("auto", "quantile"),
+        default="auto",
+        help="feature scaling learned on --train: 'auto' (z-scores for tables, "
+        "default) or 'quantile' (each feature mapped to a standard normal through "
+        "its training quantiles)",
+    )
+    p.add_argument(
         "--epochs", type=int, default=None, metavar="N", help="training epochs"
     )
     p.add_argument("--seed", type=int, default=None, help="for reproducible runs")
@@ -173,6 +208,11 @@ def run(args: argparse.Namespace) -> int:
         contamination=args.contamination,
         model_params=None if args.epochs is None else {"epochs": args.epochs},
         constant_columns=args.constant_columns,
+        n_estimators=args.n_estimators,
+        max_samples=args.max_samples,
+        score="latent-density" if args.latent_density else "reconstruction",
+        normalize_errors=args.normalize_errors,
+        standardize=args.standardize,
         random_state=args.seed,
         device=args.device,
         verbose=args.verbose,
