@@ -422,17 +422,17 @@ def families(args: argparse.Namespace) -> dict[str, Any]:
                 verbose=args.verbose,
                 **extra,
             )
-            timed = fit_timed(est, X)
+            aekit_run = fit_timed(est, X)
             keras_rows = compare_keras(
                 family.script,
                 keras_arrays,
-                timed["seconds_per_epoch"],
+                aekit_run["seconds_per_epoch"],
                 backends=args.keras_backends,
                 epochs=epochs if family.data == "flat" else args.keras_epochs or epochs,
                 seed=args.seed,
                 **family.options,
             )
-            runs.append((timed, keras_rows))
+            runs.append((aekit_run, keras_rows))
         row: dict[str, Any] = {
             "label": family.label,
             "preset": family.preset,

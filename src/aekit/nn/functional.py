@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -13,6 +14,18 @@ def _spans(offset: int, n: int) -> tuple[slice, slice]:
     return slice(max(0, -offset), n - max(0, offset)), slice(
         max(0, offset), n + min(0, offset)
     )
+
+
+def _taps(
+    kh: int, kw: int, h: int, w: int
+) -> Iterator[tuple[int, int, slice, slice, slice, slice]]:
+    """Each kernel tap ``(p, q)`` of a "same" convolution over an ``h × w`` map,
+    with the output rows and columns it adds to and the input ones it reads."""
+    for p in range(kh):
+        dy, sy = _spans(p - kh // 2, h)
+        for q in range(kw):
+            dx, sx = _spans(q - kw // 2, w)
+            yield p, q, dy, dx, sy, sx
 
 
 class _TapConv(torch.autograd.Function):
@@ -39,14 +52,10 @@ class _TapConv(torch.autograd.Function):
             out = x.new_zeros(o, n, h, w)
         else:
             out = bias.view(o, 1, 1, 1).expand(o, n, h, w).clone()
-        for p in range(kh):
-            dy, sy = _spans(p - kh // 2, h)
-            for q in range(kw):
-                dx, sx = _spans(q - kw // 2, w)
-                out[:, :, dy, dx] += planes[:, p, q, :, sy, sx]
+        for p, q, dy, dx, sy, sx in _taps(kh, kw, h, w):
+            out[:, :, dy, dx] += planes[:, p, q, :, sy, sx]
         ctx.save_for_backward(rows, taps)
         ctx.shape = (n, c, h, w, o, kh, kw)
-        ctx.has_bias = bias is not None
         return out.permute(1, 0, 2, 3)
 
     @staticmethod
@@ -56,18 +65,15 @@ class _TapConv(torch.autograd.Function):
         n, c, h, w, o, kh, kw = ctx.shape
         g = grad.permute(1, 0, 2, 3)
         grad_planes = g.new_zeros(o, kh, kw, n, h, w)
-        for p in range(kh):
-            dy, sy = _spans(p - kh // 2, h)
-            for q in range(kw):
-                dx, sx = _spans(q - kw // 2, w)
-                grad_planes[:, p, q, :, sy, sx] = g[:, :, dy, dx]
+        for p, q, dy, dx, sy, sx in _taps(kh, kw, h, w):
+            grad_planes[:, p, q, :, sy, sx] = g[:, :, dy, dx]
         grad_taps = grad_planes.view(o * kh * kw, -1)
         gx = gw = gb = None
         if ctx.needs_input_grad[0]:
             gx = (grad_taps.t() @ taps).view(n, h, w, c).permute(0, 3, 1, 2)
         if ctx.needs_input_grad[1]:
             gw = (grad_taps @ rows).view(o, kh, kw, c).permute(0, 3, 1, 2)
-        if ctx.has_bias and ctx.needs_input_grad[2]:
+        if ctx.needs_input_grad[2]:  # False when there is no bias
             gb = g.sum(dim=(1, 2, 3))
         return gx, gw, gb
 

@@ -404,17 +404,16 @@ class Trainer:
         )
         guard = self._late_guard(train_step, batch_callbacks)
         for (_, size), batch in zip(batches, self._epoch_batches(X), strict=True):
-            if guard is not None:
+            if train_step is None:
                 with autocast(self.precision, self.device):
                     out = step(module, batch, train=True)
-                failed = guard.push(out, self.batch, self.optimizer)
-                if failed is not None:
-                    self._fail(failed[0], epoch, failed[1], safe_state)
-                finite = True
-            elif train_step is None:
-                with autocast(self.precision, self.device):
-                    out = step(module, batch, train=True)
-                finite = bool(torch.isfinite(out.total))
+                if guard is None:
+                    finite = bool(torch.isfinite(out.total))
+                else:
+                    failed = guard.push(out, self.batch, self.optimizer)
+                    if failed is not None:
+                        self._fail(failed[0], epoch, failed[1], safe_state)
+                    finite = True
             else:
                 with autocast(self.precision, self.device):
                     out = train_step(batch)
