@@ -1,21 +1,24 @@
-"""aekit's own CPU kernel against PyTorch's, and what it changes in a training run.
+"""aekit's own CPU kernels against PyTorch's, and what they change in a training run.
 
 Two parts, each selectable with ``--part``:
 
 - ``ops``: forward + backward of one batch, median of repeated runs
   (``torch.utils.benchmark``): ``aekit.nn.functional.tap_conv2d`` against
   ``F.conv2d`` for the 3×3 output convolution of the MNIST conv models
-  (128 × 32 × 28 × 28 → 1 channel).
+  (128 × 32 × 28 × 28 → 1 channel), and ``mean_bce_with_logits`` against
+  ``F.binary_cross_entropy_with_logits`` on a 256 × 784 batch (the dense MNIST
+  models).
 - ``fits``: whole training epochs in one process, alternating the library as it
   is (``new``) with the same model where the op is PyTorch's own (``old``),
   several rounds, so that both see the same machine: the keras.io conv VAE and
   the Packt denoiser (12,800 synthetic images; old = ``nn.Conv2d`` as the output
-  layer), and the dense 784-32-784 model eager (old) against ``compile=True``
-  (new, 60,000 images).
+  layer), the dense 784-32-784 and 784-128-64-32 models (60,000 images; old =
+  PyTorch's BCE), and the dense 784-32-784 model eager (old) against
+  ``compile=True`` (new).
 
 Run it on one pinned core, as the scaling table is::
 
-    OMP_NUM_THREADS=1 taskset -c 0 python benchmarks/kernels.py   # ~5 min
+    OMP_NUM_THREADS=1 taskset -c 0 python benchmarks/kernels.py   # ~8 min
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ from torch.utils import benchmark
 
 import aekit
 from _common import add_output_args, run_parts
+from aekit.losses import reconstruction
 from aekit.nn import conv
-from aekit.nn.functional import tap_conv2d
+from aekit.nn.functional import mean_bce_with_logits, tap_conv2d
 from scale import synthetic_images
 
 
@@ -51,10 +55,16 @@ def ops(args: argparse.Namespace) -> dict[str, Any]:
     w = (torch.randn(1, 32, 3, 3, generator=g) * 0.1).requires_grad_()
     b = torch.zeros(1, requires_grad=True)
     grad = torch.randn(128, 1, 28, 28, generator=g)
+    logits = (torch.randn(256, 784, generator=g) * 3).requires_grad_()
+    target = torch.rand(256, 784, generator=g)
     pairs = {
         "output conv 32->1, 3x3, 128x28x28": (
             lambda: F.conv2d(images, w, b, padding=1).backward(grad),
             lambda: tap_conv2d(images, w, b).backward(grad),
+        ),
+        "mean BCE from logits, 256x784": (
+            lambda: F.binary_cross_entropy_with_logits(logits, target).backward(),
+            lambda: mean_bce_with_logits(logits, target).backward(),
         ),
     }
     rows = {}
@@ -82,6 +92,16 @@ def _pytorch_output_conv() -> Iterator[None]:
         conv.OutputConv2d.forward = forward  # type: ignore[method-assign]
 
 
+@contextlib.contextmanager
+def _pytorch_bce() -> Iterator[None]:
+    fast = reconstruction.mean_bce_with_logits
+    reconstruction.mean_bce_with_logits = F.binary_cross_entropy_with_logits
+    try:
+        yield
+    finally:
+        reconstruction.mean_bce_with_logits = fast
+
+
 def _epoch_seconds(make: Callable[[], Any], X: np.ndarray) -> list[float]:
     est = make()
     est.fit(X)
@@ -105,6 +125,9 @@ def fits(args: argparse.Namespace) -> dict[str, Any]:
     dense = preset(
         aekit.AutoEncoder, "vanilla-mnist", args.dense_epochs, validation_data=val
     )
+    deep = preset(
+        aekit.AutoEncoder, "deep-mnist", args.dense_epochs, validation_data=val
+    )
     compiled = preset(
         aekit.AutoEncoder,
         "vanilla-mnist",
@@ -122,6 +145,14 @@ def fits(args: argparse.Namespace) -> dict[str, Any]:
         "conv denoiser (packt-denoiser), output conv": (
             images,
             {"old": (denoiser, _pytorch_output_conv), "new": (denoiser, keep)},
+        ),
+        "dense 784-32-784 (vanilla-mnist), BCE": (
+            flat,
+            {"old": (dense, _pytorch_bce), "new": (dense, keep)},
+        ),
+        "dense 784-128-64-32 (deep-mnist), BCE": (
+            flat,
+            {"old": (deep, _pytorch_bce), "new": (deep, keep)},
         ),
         "dense 784-32-784 (vanilla-mnist), eager → compile=True": (
             flat,

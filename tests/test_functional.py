@@ -1,5 +1,6 @@
-"""aekit.nn.functional: the tap convolution computes what ``F.conv2d`` computes,
-values and gradients."""
+"""aekit.nn.functional: the tap convolution computes what ``F.conv2d`` computes and
+the mean BCE what ``F.binary_cross_entropy_with_logits`` computes, values and
+gradients."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from aekit.nn.conv import OutputConv2d
-from aekit.nn.functional import tap_conv2d
+from aekit.nn.functional import mean_bce_with_logits, tap_conv2d
 
 
 @pytest.mark.parametrize(
@@ -48,3 +49,49 @@ def test_output_conv_is_a_conv2d_with_the_same_state():
     assert torch.equal(strided(x), plain_strided(x))
     with torch.autocast("cpu", dtype=torch.bfloat16):
         assert torch.equal(fast(x), plain(x))
+
+
+@pytest.mark.parametrize("shape", [(256, 784), (3, 5), (1,), (7, 64), (2, 1, 9, 9)])
+def test_mean_bce_matches_pytorch(shape):
+    g = torch.Generator().manual_seed(3)
+    # Logits up to ±40: sigmoid rounds to 1 in float32 beyond ~17, where the
+    # product form must still give softplus, and binary targets as well as soft.
+    x = (torch.randn(shape, generator=g) * 12).requires_grad_()
+    for y in (torch.rand(shape, generator=g), torch.rand(shape, generator=g).round()):
+        ref = F.binary_cross_entropy_with_logits(x.double(), y.double())
+        got = mean_bce_with_logits(x, y)
+        assert got.dtype == torch.float32
+        torch.testing.assert_close(got.double(), ref, rtol=2e-6, atol=1e-7)
+        (want,) = torch.autograd.grad(ref, x)
+        (have,) = torch.autograd.grad(got, x)
+        # ∂/∂x = (s − y)/n: float32 rounding of s, relative to the 1/n scale.
+        torch.testing.assert_close(have, want, rtol=1e-5, atol=1e-6 / x.numel())
+
+
+def test_mean_bce_propagates_non_finite_logits():
+    y = torch.full((4, 70), 0.5)
+    for bad in (float("nan"), float("inf"), -float("inf")):
+        x = torch.zeros(4, 70)
+        x[1, 3] = bad
+        assert not torch.isfinite(mean_bce_with_logits(x, y))
+
+
+def test_mean_bce_falls_back_to_pytorch_outside_the_fast_path():
+    g = torch.Generator().manual_seed(4)
+    x = torch.randn(6, 8, generator=g)
+    y = torch.rand(6, 8, generator=g)
+    cases = [
+        (x.double(), y.double()),  # float64
+        (x.t(), y.t()),  # not contiguous
+        (x[:0], y[:0]),  # empty
+    ]
+    for a, b in cases:
+        ref = F.binary_cross_entropy_with_logits(a, b)
+        torch.testing.assert_close(mean_bce_with_logits(a, b), ref, equal_nan=True)
+    y_grad = y.clone().requires_grad_()
+    got = mean_bce_with_logits(x, y_grad)
+    got.backward()
+    assert y_grad.grad is not None
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        ref = F.binary_cross_entropy_with_logits(x, y)
+        assert torch.equal(mean_bce_with_logits(x, y), ref)

@@ -15,6 +15,7 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 
+from ..nn.functional import mean_bce_with_logits
 from ..nn.layers import AEOutput
 
 Reduction = Literal["none", "mean"]
@@ -30,7 +31,7 @@ def bce(output: AEOutput, target: torch.Tensor, reduction: Reduction = "none"):
     Requires a sigmoid output layer (checked by the estimators); targets in [0, 1].
     """
     if reduction == "mean":
-        return F.binary_cross_entropy_with_logits(output.logits, target)
+        return mean_bce_with_logits(output.logits, target)
     per_elem = F.binary_cross_entropy_with_logits(
         output.logits, target, reduction="none"
     )
