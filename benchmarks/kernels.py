@@ -27,8 +27,9 @@ import argparse
 import contextlib
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import torch
@@ -82,24 +83,17 @@ def ops(args: argparse.Namespace) -> dict[str, Any]:
     return {"rows": rows, "rounds": args.rounds}
 
 
-@contextlib.contextmanager
-def _pytorch_output_conv() -> Iterator[None]:
-    forward = conv.OutputConv2d.forward
-    conv.OutputConv2d.forward = torch.nn.Conv2d.forward  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        conv.OutputConv2d.forward = forward  # type: ignore[method-assign]
+def _pytorch_output_conv() -> Any:
+    """Train with ``nn.Conv2d``'s own forward as the output layer."""
+    return mock.patch.object(conv.OutputConv2d, "forward", torch.nn.Conv2d.forward)
 
 
-@contextlib.contextmanager
-def _pytorch_bce() -> Iterator[None]:
-    fast = reconstruction.mean_bce_with_logits
-    reconstruction.mean_bce_with_logits = F.binary_cross_entropy_with_logits
-    try:
-        yield
-    finally:
-        reconstruction.mean_bce_with_logits = fast
+def _pytorch_bce() -> Any:
+    """Train with PyTorch's BCE from logits in the reconstruction loss."""
+    fast_path = "mean_bce_with_logits"
+    return mock.patch.object(
+        reconstruction, fast_path, F.binary_cross_entropy_with_logits
+    )
 
 
 def _epoch_seconds(make: Callable[[], Any], X: np.ndarray) -> list[float]:
