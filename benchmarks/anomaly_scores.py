@@ -1,0 +1,223 @@
+"""Other outlier scores from the benchmark's fitted ensemble, against Isolation Forest.
+
+``benchmarks/anomaly.py`` reports one score per aekit detector. This script asks
+whether another way of reading the *same* fitted autoencoders would close the
+gap to Isolation Forest on ADBench. Per dataset and seed (ADBench's 70/30
+split), it fits the benchmark's ensemble once (``anomaly.ENSEMBLE``: ten dense
+autoencoders on random halves of the rows, normalised errors, 10 epochs each)
+and scores the test part in several ways that reuse its members. For each
+member, the score of each training sample is standardised by the median and
+IQR / 1.349 of the member's training scores, and the members are averaged:
+
+- ``latent-density``: the detector's own ``decision_function`` (DAGMM's
+  mixture over the code and the log normalised error, Zong et al., ICLR 2018);
+- ``mean-error``: the mean normalised squared error over the features;
+- ``max-error`` and ``top3-error``: the largest one, and the sum of the three
+  largest. An anomaly that is extreme in one feature should stand out there,
+  as one split of an isolation tree isolates it;
+- ``latent-density-8``: the mixture with 8 components instead of 4;
+- ``latent-density-max``: the mixture over the code, log mean error and log
+  max error;
+- ``knn-code``: the mean distance to the 10 nearest training codes
+  (standardised code space).
+
+scikit-learn's ``IsolationForest`` runs on the same splits. These splits are
+seeds 10–12 by default, the ones the ensemble was chosen on; the benchmark
+reports seeds 0–4. Prints JSON; writes ``benchmarks/results/anomaly-scores.json``
+and ``.md``::
+
+    python benchmarks/anomaly_scores.py      # 9 sets x 3 seeds, ~15 min on one core
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+import numpy as np
+from sklearn.ensemble import IsolationForest
+from sklearn.mixture import GaussianMixture
+from sklearn.neighbors import NearestNeighbors
+
+import aekit
+from _common import RESULTS, hardware, write_result
+from aekit.experiments.adbench import (
+    available_datasets,
+    load_dataset,
+    score_metrics,
+    split,
+)
+from anomaly import CONSTANT_COLUMNS, DATASETS, ENSEMBLE
+
+SCORES = (
+    "latent-density",
+    "mean-error",
+    "max-error",
+    "top3-error",
+    "latent-density-8",
+    "latent-density-max",
+    "knn-code",
+)
+
+
+def _standardise(train: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """``test`` in units of ``train``'s median and IQR / 1.349."""
+    q1, median, q3 = np.percentile(train, [25.0, 50.0, 75.0])
+    scale = (q3 - q1) / 1.349
+    if not scale > 1e-12:
+        scale = float(np.std(train)) or 1.0
+    return np.asarray((test - median) / scale)
+
+
+def _scaled(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean, std = train.mean(axis=0), train.std(axis=0)
+    std[std <= 1e-12] = 1.0
+    return (train - mean) / std, (test - mean) / std
+
+
+def _mixture(
+    train: np.ndarray, test: np.ndarray, components: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Negative log-density under a full-covariance mixture fitted on ``train``."""
+    a, b = _scaled(train, test)
+    gmm = GaussianMixture(
+        components, covariance_type="full", reg_covar=1e-3, random_state=seed
+    ).fit(a)
+    return -gmm.score_samples(a), -gmm.score_samples(b)
+
+
+def _knn(train: np.ndarray, test: np.ndarray, k: int = 10) -> tuple[Any, Any]:
+    """Mean distance to the ``k`` nearest training rows (a row is not its own)."""
+    a, b = _scaled(train, test)
+    nn = NearestNeighbors(n_neighbors=k + 1).fit(a)
+    return nn.kneighbors(a)[0][:, 1:].mean(axis=1), nn.kneighbors(b, k)[0].mean(axis=1)
+
+
+def member_scores(
+    detector: Any, index: int, X_train: np.ndarray, X_test: np.ndarray, seed: int
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(training, test) scores of member ``index`` for the alternative scores."""
+    Z_train, Z_test = detector._prepared(X_train), detector._prepared(X_test)
+    e_train = detector._error_parts(index, Z_train)
+    e_test = detector._error_parts(index, Z_test)
+    member = detector.backbones_[index]
+    c_train = np.asarray(member.transform(Z_train), dtype=np.float64)
+    c_test = np.asarray(member.transform(Z_test), dtype=np.float64)
+
+    def features(codes: np.ndarray, errors: np.ndarray, with_max: bool) -> Any:
+        parts = [codes, np.log(errors.sum(axis=1) + 1e-12)]
+        if with_max:
+            parts.append(np.log(errors.max(axis=1) + 1e-12))
+        return np.column_stack(parts)
+
+    top = min(3, e_train.shape[1])
+    return {
+        "mean-error": (e_train.sum(axis=1), e_test.sum(axis=1)),
+        "max-error": (e_train.max(axis=1), e_test.max(axis=1)),
+        "top3-error": (
+            -np.sort(-e_train, axis=1)[:, :top].sum(axis=1),
+            -np.sort(-e_test, axis=1)[:, :top].sum(axis=1),
+        ),
+        "latent-density-8": _mixture(
+            features(c_train, e_train, False), features(c_test, e_test, False), 8, seed
+        ),
+        "latent-density-max": _mixture(
+            features(c_train, e_train, True), features(c_test, e_test, True), 4, seed
+        ),
+        "knn-code": _knn(c_train, c_test),
+    }
+
+
+def run_split(
+    X_train: np.ndarray, X_test: np.ndarray, y_test: np.ndarray, seed: int
+) -> dict[str, float]:
+    """ROC-AUC of every score, and of Isolation Forest, on one split."""
+    detector = aekit.OutlierDetector(
+        random_state=seed, constant_columns=CONSTANT_COLUMNS, **ENSEMBLE
+    ).fit(X_train)
+    averaged: dict[str, list[np.ndarray]] = {}
+    for index in range(len(detector.backbones_)):
+        for key, (train, test) in member_scores(
+            detector, index, X_train, X_test, seed
+        ).items():
+            averaged.setdefault(key, []).append(_standardise(train, test))
+    scores: dict[str, np.ndarray] = {
+        "latent-density": detector.decision_function(X_test),
+        **{key: np.mean(parts, axis=0) for key, parts in averaged.items()},
+    }
+    forest = IsolationForest(random_state=seed).fit(X_train)
+    scores["IsolationForest"] = -forest.score_samples(X_test)
+    return {
+        key: score_metrics(y_test, values)["roc_auc"] for key, values in scores.items()
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    columns = [*SCORES, "IsolationForest"]
+    seeds = ", ".join(map(str, result["seeds"]))
+    lines = [
+        "ROC-AUC of other scores read from the benchmark's fitted ensemble "
+        "(`anomaly.ENSEMBLE`), mean ± std over seeds "
+        f"{seeds} (ADBench's 70/30 split); each member's scores standardised by "
+        "their training median and IQR, members averaged. "
+        f"`python benchmarks/anomaly_scores.py`; {result['hardware']['cpus']} CPUs, "
+        f"torch {result['hardware']['torch']}.",
+        "",
+        "| dataset | " + " | ".join(columns) + " |",
+        "|---|" + "---:|" * len(columns),
+    ]
+    means: dict[str, list[float]] = {c: [] for c in columns}
+    for name, row in result["datasets"].items():
+        cells = []
+        for column in columns:
+            values = [run[column] for run in row]
+            means[column].append(float(np.mean(values)))
+            cells.append(f"{np.mean(values):.3f} ± {np.std(values):.3f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append(
+        "| mean over the datasets | "
+        + " | ".join(f"{np.mean(means[c]):.3f}" for c in columns)
+        + " |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", choices=list(DATASETS))
+    parser.add_argument("--first-seed", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=None, help="rows per dataset")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    names = args.datasets or available_datasets()
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    datasets: dict[str, list[dict[str, float]]] = {}
+    for name in names:
+        X, y = load_dataset(name, args.limit)
+        datasets[name] = []
+        for seed in seeds:
+            X_train, X_test, _, y_test = split(X, y, seed)
+            datasets[name].append(run_split(X_train, X_test, y_test, seed))
+        print(f"[{name}] done", file=sys.stderr, flush=True)
+    result = {
+        "benchmark": "anomaly-scores",
+        "seeds": seeds,
+        "ensemble": ENSEMBLE,
+        "datasets": datasets,
+        "hardware": hardware(),
+    }
+    print(json.dumps(result, indent=2))
+    if not args.no_write:
+        write_result("anomaly-scores", result)
+        (RESULTS / "anomaly-scores.md").write_text(markdown(result))
+    return result
+
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    main()
+    print(f"[anomaly-scores] {time.perf_counter() - start:.0f} s", file=sys.stderr)
