@@ -43,7 +43,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import NearestNeighbors
 
 import aekit
-from _common import RESULTS, hardware, write_result
+from _common import hardware, save_result
 from aekit.experiments.adbench import (
     available_datasets,
     load_dataset,
@@ -212,8 +212,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     print(json.dumps(result, indent=2))
     if not args.no_write:
-        write_result("anomaly-scores", result)
-        (RESULTS / "anomaly-scores.md").write_text(markdown(result))
+        save_result("anomaly-scores", result, markdown)
     return result
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 import aekit
-from _common import RESULTS, hardware, write_result
+from _common import hardware, save_result
 from aekit.data import stream
 
 N_FEATURES = 784
@@ -173,8 +173,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     print(json.dumps(result, indent=2))
     if not args.no_write:
-        write_result("outofcore", result)
-        (RESULTS / "outofcore.md").write_text(markdown(result))
+        save_result("outofcore", result, markdown)
     return result
 
 
