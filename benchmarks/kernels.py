@@ -90,10 +90,8 @@ def _pytorch_output_conv() -> Any:
 
 def _pytorch_bce() -> Any:
     """Train with PyTorch's BCE from logits in the reconstruction loss."""
-    fast_path = "mean_bce_with_logits"
-    return mock.patch.object(
-        reconstruction, fast_path, F.binary_cross_entropy_with_logits
-    )
+    pytorch = F.binary_cross_entropy_with_logits
+    return mock.patch.object(reconstruction, "mean_bce_with_logits", pytorch)
 
 
 def _epoch_seconds(make: Callable[[], Any], X: np.ndarray) -> list[float]:
