@@ -7,7 +7,8 @@ split), it fits the benchmark's ensemble once (``anomaly.ENSEMBLE``: ten dense
 autoencoders on random halves of the rows, normalised errors, 10 epochs each)
 and scores the test part in several ways that reuse its members. For each
 member, the score of each training sample is standardised by the median and
-IQR / 1.349 of the member's training scores, and the members are averaged:
+IQR / 1.349 of the member's training scores, and the members are averaged
+(the mixtures below are fitted on the whole training part):
 
 - ``latent-density``: the detector's own ``decision_function`` (DAGMM's
   mixture over the code and the log normalised error, Zong et al., ICLR 2018);
@@ -15,9 +16,10 @@ IQR / 1.349 of the member's training scores, and the members are averaged:
 - ``max-error`` and ``top3-error``: the largest one, and the sum of the three
   largest. An anomaly that is extreme in one feature should stand out there,
   as one split of an isolation tree isolates it;
-- ``latent-density-8``: the mixture with 8 components instead of 4;
-- ``latent-density-max``: the mixture over the code, log mean error and log
-  max error;
+- ``latent-density-8``: the detector's mixture with 8 components instead
+  of 4;
+- ``latent-density-max``: its mixture over the code, the log mean error and
+  the log max error;
 - ``knn-code``: the mean distance to the 10 nearest training codes
   (standardised code space).
 
@@ -38,12 +40,13 @@ import time
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.ensemble import IsolationForest
-from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import NearestNeighbors
 
 import aekit
 from _common import hardware, save_result
+from aekit.estimators.outlier import _robust_location_scale, latent_features
 from aekit.experiments.adbench import (
     available_datasets,
     load_dataset,
@@ -64,56 +67,53 @@ SCORES = (
 
 
 def _standardise(train: np.ndarray, test: np.ndarray) -> np.ndarray:
-    """``test`` in units of ``train``'s median and IQR / 1.349."""
-    q1, median, q3 = np.percentile(train, [25.0, 50.0, 75.0])
-    scale = (q3 - q1) / 1.349
-    if not scale > 1e-12:
-        scale = float(np.std(train)) or 1.0
-    return np.asarray((test - median) / scale)
+    """``test`` in units of ``train``'s median and IQR / 1.349, as the detector
+    standardises its members."""
+    center, scale = _robust_location_scale(train)
+    return np.asarray((test - center) / scale)
 
 
-def _scaled(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    mean, std = train.mean(axis=0), train.std(axis=0)
-    std[std <= 1e-12] = 1.0
-    return (train - mean) / std, (test - mean) / std
-
-
-def _mixture(
-    train: np.ndarray, test: np.ndarray, components: int, seed: int
+def _density(
+    detector: Any, train: np.ndarray, test: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Negative log-density under a full-covariance mixture fitted on ``train``."""
-    a, b = _scaled(train, test)
-    gmm = GaussianMixture(
-        components, covariance_type="full", reg_covar=1e-3, random_state=seed
-    ).fit(a)
-    return -gmm.score_samples(a), -gmm.score_samples(b)
+    """Negative log-density under the detector's own mixture, fitted on ``train``."""
+    fitted = detector._fit_density(train)
+    return (
+        detector._density_scores(fitted, train),
+        detector._density_scores(fitted, test),
+    )
 
 
 def _knn(train: np.ndarray, test: np.ndarray, k: int = 10) -> tuple[Any, Any]:
-    """Mean distance to the ``k`` nearest training rows (a row is not its own)."""
-    a, b = _scaled(train, test)
+    """Mean distance to the ``k`` nearest training rows (a row is not its own),
+    in standardised coordinates."""
+    mean, std = train.mean(axis=0), train.std(axis=0)
+    std[std <= 1e-12] = 1.0
+    a, b = (train - mean) / std, (test - mean) / std
     nn = NearestNeighbors(n_neighbors=k + 1).fit(a)
     return nn.kneighbors(a)[0][:, 1:].mean(axis=1), nn.kneighbors(b, k)[0].mean(axis=1)
 
 
 def member_scores(
-    detector: Any, index: int, X_train: np.ndarray, X_test: np.ndarray, seed: int
+    detector: Any, index: int, X_train: np.ndarray, X_test: np.ndarray
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """(training, test) scores of member ``index`` for the alternative scores."""
+    """(training, test) scores of member ``index`` for the alternative scores.
+
+    The mixtures are the detector's own (``latent_features``, ``_fit_density``),
+    fitted on the whole training part rather than the member's half.
+    """
     Z_train, Z_test = detector._prepared(X_train), detector._prepared(X_test)
     e_train = detector._error_parts(index, Z_train)
     e_test = detector._error_parts(index, Z_test)
     member = detector.backbones_[index]
-    c_train = np.asarray(member.transform(Z_train), dtype=np.float64)
-    c_test = np.asarray(member.transform(Z_test), dtype=np.float64)
+    f_train = latent_features(member, Z_train, e_train.sum(axis=1), base_is_log=False)
+    f_test = latent_features(member, Z_test, e_test.sum(axis=1), base_is_log=False)
 
-    def features(codes: np.ndarray, errors: np.ndarray, with_max: bool) -> Any:
-        parts = [codes, np.log(errors.sum(axis=1) + 1e-12)]
-        if with_max:
-            parts.append(np.log(errors.max(axis=1) + 1e-12))
-        return np.column_stack(parts)
+    def with_max(features: np.ndarray, errors: np.ndarray) -> np.ndarray:
+        return np.column_stack([features, np.log1p(errors.max(axis=1))])
 
     top = min(3, e_train.shape[1])
+    eight = clone(detector).set_params(n_components=8)
     return {
         "mean-error": (e_train.sum(axis=1), e_test.sum(axis=1)),
         "max-error": (e_train.max(axis=1), e_test.max(axis=1)),
@@ -121,13 +121,12 @@ def member_scores(
             -np.sort(-e_train, axis=1)[:, :top].sum(axis=1),
             -np.sort(-e_test, axis=1)[:, :top].sum(axis=1),
         ),
-        "latent-density-8": _mixture(
-            features(c_train, e_train, False), features(c_test, e_test, False), 8, seed
+        "latent-density-8": _density(eight, f_train, f_test),
+        "latent-density-max": _density(
+            detector, with_max(f_train, e_train), with_max(f_test, e_test)
         ),
-        "latent-density-max": _mixture(
-            features(c_train, e_train, True), features(c_test, e_test, True), 4, seed
-        ),
-        "knn-code": _knn(c_train, c_test),
+        # The codes: the latent features but their last column (the error).
+        "knn-code": _knn(f_train[:, :-1], f_test[:, :-1]),
     }
 
 
@@ -141,7 +140,7 @@ def run_split(
     averaged: dict[str, list[np.ndarray]] = {}
     for index in range(len(detector.backbones_)):
         for key, (train, test) in member_scores(
-            detector, index, X_train, X_test, seed
+            detector, index, X_train, X_test
         ).items():
             averaged.setdefault(key, []).append(_standardise(train, test))
     scores: dict[str, np.ndarray] = {
