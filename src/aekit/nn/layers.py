@@ -105,10 +105,6 @@ def mlp(
         layers.append(nn.Linear(n_in, n_out))
         is_last = i == n_layers - 1
         name = last_activation if is_last else activation
-        if name == "relu":
-            # In place: a Linear does not keep its output for backward, and a
-            # training step of a deep dense model spends less on buffers.
-            layers.append(nn.ReLU(inplace=True))
-        elif name is not None and name != "linear":
+        if name is not None and name != "linear":
             layers.append(activation_layer(name))
     return nn.Sequential(*layers)
