@@ -369,10 +369,10 @@ def test_kernels_benchmark_small(bench_path, capsys):
     assert "flat parameters" in table
     # The patches that time PyTorch's own ops are undone.
     from aekit.losses import reconstruction
-    from aekit.train import trainer
-    from aekit.train.flat import can_flatten
     from aekit.nn.conv import OutputConv2d
     from aekit.nn.functional import mean_bce_with_logits
+    from aekit.train import trainer
+    from aekit.train.flat import can_flatten
 
     assert OutputConv2d.forward is not __import__("torch").nn.Conv2d.forward
     assert reconstruction.mean_bce_with_logits is mean_bce_with_logits

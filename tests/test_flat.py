@@ -166,6 +166,8 @@ def test_what_is_not_flattened():
         [nn.Parameter(torch.ones(2, dtype=torch.float64)), nn.Parameter(torch.ones(2))]
     )
     assert not can_flatten([nn.Parameter(torch.ones(4, 4).t()), shared.bias])
+    big = torch.ones(10)
+    assert not can_flatten([nn.Parameter(big[:5]), shared.bias])
 
 
 def test_join_state_rejects_another_models_state():

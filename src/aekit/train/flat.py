@@ -39,8 +39,8 @@ from torch import nn
 
 def can_flatten(params: list[nn.Parameter]) -> bool:
     """Whether :class:`FlatParameters` applies: at least two dense, trainable
-    float tensors (not scalars) on the CPU, of one dtype, each with its own
-    storage and no gradient yet."""
+    float tensors (not scalars) on the CPU, of one dtype, each the sole owner
+    of its memory and without a gradient yet."""
     if len(params) < 2:
         return False
     first = params[0]
@@ -56,12 +56,14 @@ def can_flatten(params: list[nn.Parameter]) -> bool:
             or p.grad is not None
         ):
             return False
-        if not _dense(p):
+        storage = p.untyped_storage()
+        # A parameter that is a view of a larger tensor shares memory with
+        # something else, which would stop seeing its updates once it moved.
+        if not _dense(p) or storage.nbytes() != p.numel() * p.element_size():
             return False
-        ptr = p.untyped_storage().data_ptr()
-        if ptr in seen:  # parameters sharing memory (views of each other)
+        if storage.data_ptr() in seen:  # two parameters over the same memory
             return False
-        seen.add(ptr)
+        seen.add(storage.data_ptr())
     return True
 
 
