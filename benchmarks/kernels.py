@@ -13,13 +13,12 @@ Two parts, each selectable with ``--part``:
   several rounds, so that both see the same machine: the keras.io conv VAE and
   the Packt denoiser (12,800 synthetic images; old = ``nn.Conv2d`` as the output
   layer), the dense 784-32-784 and 784-128-64-32 models (60,000 images; old =
-  PyTorch's BCE; and again with flat parameters, ``aekit.train.flat``, against
-  one optimizer tensor per parameter), and the dense 784-32-784 model eager
-  (old) against ``compile=True`` (new).
+  PyTorch's BCE), and the dense 784-32-784 model eager (old) against
+  ``compile=True`` (new).
 
 Run it on one pinned core, as the scaling table is::
 
-    OMP_NUM_THREADS=1 taskset -c 0 python benchmarks/kernels.py   # ~10 min
+    OMP_NUM_THREADS=1 taskset -c 0 python benchmarks/kernels.py   # ~8 min
 """
 
 from __future__ import annotations
@@ -42,7 +41,6 @@ from _common import add_output_args, run_parts
 from aekit.losses import reconstruction
 from aekit.nn import conv
 from aekit.nn.functional import mean_bce_with_logits, tap_conv2d
-from aekit.train import trainer
 from scale import synthetic_images
 
 
@@ -96,11 +94,6 @@ def _pytorch_bce() -> Any:
     return mock.patch.object(reconstruction, "mean_bce_with_logits", pytorch)
 
 
-def _unflattened() -> Any:
-    """Train with one optimizer tensor per parameter, as before flat parameters."""
-    return mock.patch.object(trainer, "can_flatten", lambda params: False)
-
-
 def _epoch_seconds(make: Callable[[], Any], X: np.ndarray) -> list[float]:
     est = make()
     est.fit(X)
@@ -152,14 +145,6 @@ def fits(args: argparse.Namespace) -> dict[str, Any]:
         "dense 784-128-64-32 (deep-mnist), BCE": (
             flat,
             {"old": (deep, _pytorch_bce), "new": (deep, keep)},
-        ),
-        "dense 784-32-784 (vanilla-mnist), flat parameters": (
-            flat,
-            {"old": (dense, _unflattened), "new": (dense, keep)},
-        ),
-        "dense 784-128-64-32 (deep-mnist), flat parameters": (
-            flat,
-            {"old": (deep, _unflattened), "new": (deep, keep)},
         ),
         "dense 784-32-784 (vanilla-mnist), eager → compile=True": (
             flat,
@@ -215,8 +200,7 @@ def markdown(result: dict[str, Any]) -> str:
             f"Training, median s/epoch after each fit's first epoch, {f['rounds']} "
             "alternating rounds in one process (conv: "
             f"{f['conv_samples']:,} synthetic images; dense: {f['dense_samples']:,}, "
-            "with a 10 % validation array). old = the same model with PyTorch's op "
-            "(or, for flat parameters, one optimizer tensor per parameter):",
+            "with a 10 % validation array). old = the same model with PyTorch's op:",
             "",
             "| model | before | after | after ÷ before |",
             "|---|---:|---:|---:|",

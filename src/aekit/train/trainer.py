@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -23,7 +22,6 @@ from ..exceptions import TrainingError
 from ..losses.objective import ObjectiveOutput
 from . import allocator, distributed
 from .callbacks import Callback, History, ModelCheckpoint
-from .flat import FlatParameters, can_flatten
 from .precision import autocast, check_precision, compiled_forward, make_scaler
 
 logger = logging.getLogger("aekit")
@@ -193,13 +191,8 @@ class Trainer:
         self.generator = torch.Generator()
         self.step_generators: list[torch.Generator] = []
         self._epoch_rng_state: torch.Tensor | None = None
-        #: Loss terms summed over the epoch's batches so far: tensors on the
-        #: device, or floats on the CPU (a checkpoint stores either as a tensor).
-        self._sums: dict[str, torch.Tensor | float] = {}
+        self._sums: dict[str, torch.Tensor] = {}
         self._count = 0
-        #: The parameters as views of one buffer during a CPU fit (see
-        #: :mod:`aekit.train.flat`); None otherwise.
-        self._flat: FlatParameters | None = None
         self._epoch_start = 0.0
         self._elapsed_in_epoch = 0.0
 
@@ -254,6 +247,9 @@ class Trainer:
             When ``resume`` was written for other data or another batch size.
         """
         self.module = module
+        self.optimizer = make_optimizer(
+            self.optimizer_name, module.parameters(), self.learning_rate
+        )
         self.generator.manual_seed(self.seed)
         self.stop_training = False
         self.epoch = self.epochs_done = self.batch = self.global_step = 0
@@ -269,47 +265,20 @@ class Trainer:
         self.n_samples = _n_samples(X)
         self._plan = self._batch_plan(self.n_samples)
         self.batches_per_epoch = len(self._plan)
-        self.optimizer = self._make_optimizer(module)
+        for cb in self.callbacks:
+            cb.on_train_begin(self)
+        if resume is not None:
+            self._restore(resume)
+        if self.device.type == "cpu":
+            allocator.retain_freed_memory()
         try:
-            for cb in self.callbacks:
-                cb.on_train_begin(self)
-            if resume is not None:
-                self._restore(resume)
-            if self.device.type == "cpu":
-                allocator.retain_freed_memory()
             with compiled_forward(module, self.compile):
                 self._run_epochs(module, step, X, X_val, description)
         finally:
-            if self._flat is not None:
-                # Kept (released) for the optimizer state's per-parameter format
-                # in a checkpoint written by an on_train_end callback.
-                self._flat.release()
             allocator.release_free_memory()
         for cb in self.callbacks:
             cb.on_train_end(self)
         return self.history.history
-
-    def _make_optimizer(self, module: nn.Module) -> torch.optim.Optimizer:
-        """The optimizer of this fit; over flat parameters for one CPU process.
-
-        Flat parameters (:mod:`aekit.train.flat`) save a fused optimizer's
-        per-tensor work at every step. They are left out on GPUs (whose fused
-        kernels already take every tensor in one launch), under data-parallel
-        training (DDP keeps its own gradient buckets), with float16 loss scaling
-        and with ``compile=True``.
-        """
-        params = list(module.parameters())
-        self._flat = None
-        if (
-            self.device.type == "cpu"
-            and self.world_size == 1
-            and self.scaler is None
-            and not self.compile
-            and can_flatten(params)
-        ):
-            self._flat = FlatParameters(params)
-            params = [self._flat.param]
-        return make_optimizer(self.optimizer_name, params, self.learning_rate)
 
     def _run_epochs(
         self,
@@ -434,14 +403,12 @@ class Trainer:
             leave=False,
         )
         guard = self._late_guard(train_step, batch_callbacks)
-        flat = self._flat
-        host_sums = self.device.type == "cpu" and self.world_size == 1
         for (_, size), batch in zip(batches, self._epoch_batches(X), strict=True):
             if train_step is None:
                 with autocast(self.precision, self.device):
                     out = step(module, batch, train=True)
                 if guard is None:
-                    finite = math.isfinite(out.total.item())
+                    finite = bool(torch.isfinite(out.total))
                 else:
                     failed = guard.push(out, self.batch, self.optimizer)
                     if failed is not None:
@@ -456,14 +423,9 @@ class Trainer:
                 finite = bool(distributed.all_reduce(ok, "min")[0])
             if not finite:
                 self._fail(out, epoch, self.batch, safe_state)
-            if flat is None:
-                self.optimizer.zero_grad(set_to_none=True)
-            else:
-                flat.zero_grad()
+            self.optimizer.zero_grad(set_to_none=True)
             if self.scaler is None:
                 out.total.backward()
-                if flat is not None:
-                    flat.sync_grads()
                 self.optimizer.step()
             else:
                 # Micikevicius et al. (2018): scale so float16 gradients do not
@@ -473,13 +435,7 @@ class Trainer:
                 self.scaler.update()
             weight = float(size)
             for key, value in _named_terms(out).items():
-                if host_sums:
-                    # On the CPU, reading a number costs less than the tensor
-                    # ops that would add it up.
-                    sums[key] = sums.get(key, 0.0) + value.item() * weight
-                    continue
-                # float32 sums whatever the autocast dtype of the term, without
-                # waiting for the device at every step.
+                # float32 sums whatever the autocast dtype of the term.
                 acc = value.detach().float() * weight
                 sums[key] = sums[key] + acc if key in sums else acc
             self._count += size
@@ -493,7 +449,7 @@ class Trainer:
                 self._fail(failed[0], epoch, failed[1], safe_state)
         keys = list(sums)
         if self.world_size > 1:
-            total = torch.stack([_sum_tensor(sums[k]).float() for k in keys])
+            total = torch.stack([sums[k].float() for k in keys])
             total = distributed.all_reduce(total)
             # Every rank runs the same plan of equal shares: W times this count.
             count = self._count * self.world_size
@@ -604,21 +560,13 @@ class Trainer:
             "torch": torch.get_rng_state(),
             "cuda": torch.cuda.get_rng_state(device) if device.type == "cuda" else None,
             "step": [g.get_state() for g in self.step_generators],
-            "sums": {k: _sum_tensor(v) for k, v in self._sums.items()},
+            "sums": {k: v.detach().cpu() for k, v in self._sums.items()},
             "count": self._count,
         }
-        # clone(): flat parameters are views of one buffer, which safetensors
-        # refuses to write as separate tensors.
-        flat_views = self._flat is not None and not self._flat.released
-        tensors = {
-            f"module.{k}": v.clone() if flat_views else v
-            for k, v in self.module.state_dict().items()
-        }
+        tensors = {f"module.{k}": v for k, v in self.module.state_dict().items()}
         optim_meta: dict[str, Any] = {}
         if self.optimizer is not None:
             sd = self.optimizer.state_dict()
-            if self._flat is not None:
-                sd = self._flat.split_state(sd)
             scalars: dict[str, Any] = {}
             for pid, state in sd["state"].items():
                 for key, value in state.items():
@@ -706,10 +654,7 @@ class Trainer:
         assert self.optimizer is not None
         try:
             self.module.load_state_dict(parts["module"])
-            optim_state = parts["optimizer"]
-            if self._flat is not None:
-                optim_state = self._flat.join_state(optim_state)
-            self.optimizer.load_state_dict(optim_state)
+            self.optimizer.load_state_dict(parts["optimizer"])
         except (RuntimeError, ValueError, KeyError) as exc:
             raise ValueError(f"{where} does not fit this model: {exc}") from None
         for group in self.optimizer.param_groups:
@@ -759,10 +704,7 @@ class Trainer:
                 )
             for g, state in zip(self.step_generators, mine["step"], strict=True):
                 g.set_state(state)
-            host = device.type == "cpu" and self.world_size == 1
-            self._sums = {
-                k: v.item() if host else v.to(device) for k, v in mine["sums"].items()
-            }
+            self._sums = {k: v.to(device) for k, v in mine["sums"].items()}
             self._count = int(mine["count"])
             return
         # Another number of processes: the global batches still follow the same
@@ -887,13 +829,6 @@ def _select(X: torch.Tensor | tuple[torch.Tensor, ...], index: torch.Tensor) -> 
     if isinstance(X, tuple):
         return tuple(torch.index_select(t, 0, index) for t in X)
     return torch.index_select(X, 0, index)
-
-
-def _sum_tensor(value: torch.Tensor | float) -> torch.Tensor:
-    """A loss sum as a CPU tensor; a float (a CPU run's) stays float64."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu()
-    return torch.tensor(value, dtype=torch.float64)
 
 
 def _named_terms(out: ObjectiveOutput) -> dict[str, torch.Tensor]:
