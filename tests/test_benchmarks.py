@@ -321,8 +321,10 @@ def test_scale_benchmark_small(bench_path, capsys):
             for key in ("seconds_per_epoch", "us_per_sample", "peak_rss_gb"):
                 assert math.isfinite(p[key]) and p[key] > 0
             assert p["epochs"] == 2 and p["peak_rss_gb"] > p["data_gb"]
-        assert points[1]["seconds_per_epoch"] > points[0]["seconds_per_epoch"]
-        assert result["samples"][model]["fit"]["us_per_sample_slope"] > 0
+        # No ordering of the times is asserted: at smoke sizes the first,
+        # in-process point can be the slower one (CI once had 0.079 s for 500
+        # dense samples against 0.074 s for 8,000). The fit must exist.
+        assert math.isfinite(result["samples"][model]["fit"]["us_per_sample_slope"])
     width = result["width"]
     # 784-W-32-W-784: weights and biases of its four layers.
     assert [p["n_params"] for p in width["dense"]["points"]] == [
