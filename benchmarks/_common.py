@@ -185,11 +185,27 @@ def run_parts(
         if args.part in ("all", name):
             result[name] = {**run(args), "config": config, "hardware": hardware()}
             print(f"[{name}] done", flush=True)
+    return emit(
+        args.results_name,
+        result,
+        markdown,
+        write=not args.no_write,
+        merge=args.part != "all",
+    )
+
+
+def emit(
+    name: str,
+    result: dict[str, Any],
+    markdown: Callable[[dict[str, Any]], str],
+    *,
+    write: bool = True,
+    merge: bool = False,
+) -> dict[str, Any]:
+    """Print ``result`` as JSON and, if ``write``, save it (:func:`save_result`)."""
     print(json.dumps(result, indent=2))
-    if not args.no_write:
-        result = save_result(
-            args.results_name, result, markdown, merge=args.part != "all"
-        )
+    if write:
+        result = save_result(name, result, markdown, merge=merge)
     return result
 
 

@@ -87,7 +87,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -100,7 +99,7 @@ from scipy.stats import rankdata
 from sklearn.ensemble import IsolationForest
 
 import aekit
-from _common import RESULTS, hardware, write_result
+from _common import emit, hardware
 from aekit.experiments.adbench import DATASETS as ADBENCH_FILES
 from aekit.experiments.adbench import ENSEMBLE as ADBENCH_ENSEMBLE
 from aekit.experiments.adbench import (
@@ -604,10 +603,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         },
     }
     result["ranks"] = average_ranks(result["datasets"], args.methods)
-    print(json.dumps(result, indent=2))
-    if not args.no_write:
-        write_result(args.results_name, result)
-        (RESULTS / f"{args.results_name}.md").write_text(markdown(result))
+    emit(args.results_name, result, markdown, write=not args.no_write)
     return result
 
 

@@ -34,7 +34,6 @@ and ``.md``::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from typing import Any
@@ -45,7 +44,7 @@ from sklearn.ensemble import IsolationForest
 from sklearn.neighbors import NearestNeighbors
 
 import aekit
-from _common import hardware, save_result
+from _common import emit, hardware
 from aekit.estimators.outlier import _robust_location_scale, latent_features
 from aekit.experiments.adbench import (
     available_datasets,
@@ -209,10 +208,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "datasets": datasets,
         "hardware": hardware(),
     }
-    print(json.dumps(result, indent=2))
-    if not args.no_write:
-        save_result("anomaly-scores", result, markdown)
-    return result
+    return emit("anomaly-scores", result, markdown, write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from typing import Any
 
@@ -31,10 +30,10 @@ import aekit
 from _common import (
     add_output_args,
     compare_keras,
+    emit,
     hardware,
     load_flat,
     rendered,
-    save_result,
     seconds_per_epoch,
     squared_error_per_image,
 )
@@ -183,9 +182,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "13.87 (PCA) squared error per test image"
         )
         result["hinton"] = deep
-    print(json.dumps(result, indent=2))
-    if not args.no_write and args.limit is None:
-        save_result(args.results_name, result, markdown)
+    emit(
+        args.results_name,
+        result,
+        markdown,
+        write=not args.no_write and args.limit is None,
+    )
     return result
 
 

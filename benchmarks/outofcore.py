@@ -14,7 +14,6 @@ within 1.5x of in-memory training.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -27,7 +26,7 @@ from typing import Any
 import numpy as np
 
 import aekit
-from _common import hardware, save_result
+from _common import emit, hardware
 from aekit.data import stream
 
 N_FEATURES = 784
@@ -171,10 +170,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         / in_memory["us_per_sample"],
         "hardware": hardware(),
     }
-    print(json.dumps(result, indent=2))
-    if not args.no_write:
-        save_result("outofcore", result, markdown)
-    return result
+    return emit("outofcore", result, markdown, write=not args.no_write)
 
 
 if __name__ == "__main__":

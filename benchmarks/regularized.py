@@ -25,16 +25,14 @@ Prints JSON, writes ``benchmarks/results/regularized.json`` and ``.md``.
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
 import aekit
-from _common import RESULTS, hardware, load_flat, squared_error_per_image, write_result
+from _common import emit, hardware, load_flat, squared_error_per_image
 from aekit.corruption import corrupt
 from aekit.losses.penalties import jacobian_norm_exact
 from aekit.metrics import psnr
@@ -250,10 +248,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             X, X_test, args.greedy_epochs, args.pretrain_epochs, args.seed
         ),
     }
-    print(json.dumps(result, indent=2))
-    if not args.no_write and args.limit is None:
-        write_result("regularized", result)
-        Path(RESULTS, "regularized.md").write_text(markdown(result))
+    emit(
+        "regularized",
+        result,
+        markdown,
+        write=not args.no_write and args.limit is None,
+    )
     return result
 
 

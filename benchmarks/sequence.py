@@ -51,7 +51,6 @@ Prints JSON, writes ``benchmarks/results/sequence.json`` and ``.md``.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 import warnings
 from collections import Counter
@@ -71,8 +70,8 @@ import aekit
 from _common import (
     add_output_args,
     compare_keras,
+    emit,
     hardware,
-    save_result,
     seconds_per_epoch,
 )
 from aekit.text import (
@@ -566,9 +565,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         enc.save(args.save_model)
     result["downstream"] = downstream(args, enc, train_docs, test_docs)
     print("[downstream] done", flush=True)
-    print(json.dumps(result, indent=2))
-    if not args.no_write:
-        save_result(args.results_name, result, markdown)
+    emit(args.results_name, result, markdown, write=not args.no_write)
     return result
 
 
