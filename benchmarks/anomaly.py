@@ -195,22 +195,45 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     # and of a 2-unit code (on optdigits, where every detector with the default
     # 16-unit code is far below Isolation Forest, a narrower bottleneck might
     # leave the anomalous digits less well reconstructed).
-    # The setting chosen (aekit.experiments.adbench.ENSEMBLE, shared with
-    # ``aekit reproduce anomaly-adbench``): _ENS + latent density + normalised
-    # errors.
-    "cand-ens-latent-norm": ADBENCH_ENSEMBLE,
+    # The setting chosen then: _ENS + latent density + normalised errors.
+    "cand-ens-latent-norm": {
+        "score": "latent-density",
+        "normalize_errors": True,
+        **_ENS,
+    },
     "cand-ens-latent-code2": {
         "score": "latent-density",
         **_ENS,
         "model_params": {"epochs": 10, "code_size": 2},
     },
+    # The second round (results/anomaly-selection2.md), against the setting
+    # above, each option alone and all three: trimmed-likelihood mixtures
+    # (score="trimmed-density"), feature bagging, trimmed refit.
+    "cand-ens-trimmed": {"score": "trimmed-density", "normalize_errors": True, **_ENS},
+    "cand-ens-trimmed-refit": {
+        "score": "trimmed-density",
+        "normalize_errors": True,
+        "trim_fraction": 0.1,
+        **_ENS,
+    },
+    "cand-ens-latent-fb-refit": {
+        "score": "latent-density",
+        "normalize_errors": True,
+        "feature_bagging": True,
+        "trim_fraction": 0.1,
+        **_ENS,
+    },
+    # The setting chosen (aekit.experiments.adbench.ENSEMBLE, shared with
+    # ``aekit reproduce anomaly-adbench``): all three.
+    "cand-ens-trimmed-fb-refit": ADBENCH_ENSEMBLE,
 }
 
-#: The selected candidate ("cand-ens-latent-norm": 0.842 mean ROC-AUC on seeds
-#: 10-12, benchmarks/results/anomaly-followup.md): ten dense autoencoders, 10
-#: epochs each on half of the training rows, each scored by DAGMM's latent
-#: density of its code and normalised error, standardised scores averaged.
-ENSEMBLE = CANDIDATES["cand-ens-latent-norm"]
+#: The selected candidate ("cand-ens-trimmed-fb-refit"; see the docstring):
+#: ten dense autoencoders, 10 epochs each on half of the training rows and a
+#: random subset of the features, each trained again without the 10 % of its
+#: rows it finds least likely, and scored by two trimmed-likelihood mixtures of
+#: its code and normalised error; standardised scores averaged.
+ENSEMBLE = CANDIDATES["cand-ens-trimmed-fb-refit"]
 
 METHODS: dict[str, Method] = {
     "aekit-dense": Method(
@@ -237,8 +260,15 @@ METHODS: dict[str, Method] = {
         ),
         _decision,
     ),
-    "aekit-ensemble": Method(
+    "aekit-ensemble-latent": Method(
         "aekit OutlierDetector (ensemble of 10, latent density, normalised errors)",
+        "aekit",
+        _aekit(**CANDIDATES["cand-ens-latent-norm"]),
+        _decision,
+    ),
+    "aekit-ensemble": Method(
+        "aekit OutlierDetector (ensemble of 10, trimmed density, feature bagging, "
+        "trimmed refit)",
         "aekit",
         _aekit(**ENSEMBLE),
         _decision,

@@ -141,6 +141,22 @@ def test_ensemble_options_flag_the_far_points(tmp_path):
     assert det.normalize_errors and det.standardize == "quantile"
 
 
+def test_trimmed_ensemble_options_flag_the_far_points(tmp_path):
+    np.savetxt(tmp_path / "train.csv", _blob(200, 8), delimiter=",")
+    np.savetxt(tmp_path / "new.csv", np.vstack([_blob(20, 9), _far(2)]), delimiter=",")
+    argv = ["detect", "--train", str(tmp_path / "train.csv")]
+    argv += ["--score", str(tmp_path / "new.csv"), "--n-estimators", "3"]
+    argv += ["--trimmed-density", "--feature-bagging", "--trim-fraction", "0.1"]
+    argv += ["--contamination", "0.05", *FAST, "--output", str(tmp_path / "s.csv")]
+    argv += ["--save-model", str(tmp_path / "det.safetensors")]
+    assert main(argv) == 0
+    _, table = _read_csv(tmp_path / "s.csv")
+    assert table.shape == (22, 3) and np.all(table[-2:, 1] == 1)
+    det = aekit.load(tmp_path / "det.safetensors")
+    assert det.score == "trimmed-density" and det.feature_bagging
+    assert det.trim_fraction == 0.1 and len(det.features_) == 3
+
+
 @pytest.mark.parametrize(
     "argv, needle",
     [

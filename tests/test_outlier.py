@@ -613,6 +613,16 @@ def test_quantile_standardization_extrapolates_beyond_training_range(low_rank):
         {"n_estimators": 2, "standardize": "quantile"},
         {"n_estimators": 2, "score": "latent-density", "n_components": 2},
         {"model": "vae", "n_estimators": 2, "normalize_errors": True},
+        {"n_estimators": 3, "feature_bagging": True, "normalize_errors": True},
+        {"feature_bagging": True, "max_samples": 0.7},
+        {"n_estimators": 2, "score": "trimmed-density", "trim_fraction": 0.1},
+        {
+            "n_estimators": 2,
+            "score": "trimmed-density",
+            "n_components": 1,
+            "normalize_errors": True,
+            "feature_bagging": True,
+        },
     ],
 )
 def test_new_options_round_trip_bit_exact(blobs, tmp_path, params):
@@ -626,10 +636,13 @@ def test_new_options_round_trip_bit_exact(blobs, tmp_path, params):
         loaded.decision_function(X_test), det.decision_function(X_test)
     )
     np.testing.assert_array_equal(loaded.predict(X_test), det.predict(X_test))
-    if params.get("score") != "latent-density":
+    if params.get("score", "reconstruction") == "reconstruction":
         np.testing.assert_array_equal(loaded.explain(X_test), det.explain(X_test))
     for name in ("member_center_", "member_scale_"):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(det, name))
+    if det.features_ is not None:
+        for a, b in zip(loaded.features_, det.features_, strict=True):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_old_files_without_the_ensemble_options_load_with_defaults(small, tmp_path):
@@ -675,6 +688,11 @@ def test_file_whose_members_disagree_with_n_estimators_rejected(blobs, tmp_path)
         ({"max_samples": True}, "max_samples must be"),
         ({"max_samples": "half"}, "max_samples must be"),
         ({"normalize_errors": "yes"}, "normalize_errors must be True or False"),
+        ({"feature_bagging": 1}, "feature_bagging must be True or False"),
+        ({"trim_fraction": 0.5}, r"trim_fraction must be .* in \[0, 0.5\), got 0.5"),
+        ({"trim_fraction": -0.1}, "trim_fraction must be"),
+        ({"trim_fraction": True}, "trim_fraction must be"),
+        ({"score": "trimmed"}, "score='trimmed' is not supported"),
         ({"standardize": "rank"}, "standardize must be 'auto', 'quantile'"),
         (
             {
@@ -690,3 +708,110 @@ def test_bad_ensemble_parameters_rejected_at_fit(small, params, match):
     _, X = small
     with pytest.raises(ValueError, match=match):
         aekit.OutlierDetector(**params).fit(X)
+
+
+# ------------------------------------------------- trimmed density, bagging, refit
+def test_trimmed_mixture_is_not_pulled_by_outliers():
+    """Concentration steps (Neykov et al. 2007): 10 % far-away rows widen and
+    move a plain Gaussian fit, not the trimmed one."""
+    from aekit.estimators.outlier import fit_mixture, mixture_scores
+
+    rng = np.random.default_rng(0)
+    inliers = rng.normal(size=(900, 2))
+    F = np.vstack([inliers, rng.normal(loc=8.0, size=(100, 2))])
+    plain = fit_mixture(F, 1, 0)
+    trimmed = fit_mixture(F, 1, 0, concentration_steps=5)
+
+    def centre(d):  # the component's mean in the units of F
+        return d["means"][0] * d["scale"] + d["mean"]
+
+    assert np.abs(centre(trimmed)).max() < 0.2 < 0.6 < np.abs(centre(plain)).min()
+    probe = np.array([[4.0, 4.0]])  # between the inliers and the outliers
+    gap_plain = mixture_scores(plain, probe) - mixture_scores(plain, inliers).mean()
+    gap_trim = mixture_scores(trimmed, probe) - mixture_scores(trimmed, inliers).mean()
+    assert gap_trim[0] > 2 * gap_plain[0]
+
+
+def test_feature_bagging_gives_each_member_its_own_features(low_rank):
+    det = aekit.OutlierDetector(
+        n_estimators=4,
+        max_samples=0.5,
+        feature_bagging=True,
+        normalize_errors=True,
+        model_params={"epochs": 2},
+        **QUICK,
+    ).fit(low_rank)
+    sizes = [len(f) for f in det.features_]
+    assert all(5 <= k <= 9 for k in sizes)  # d // 2 .. d - 1 of 10
+    assert len({tuple(f) for f in det.features_}) == 4
+    for features, member, scales in zip(
+        det.features_, det.backbones_, det.error_scales_, strict=True
+    ):
+        assert np.all(np.diff(features) > 0)
+        assert member.n_features_in_ == len(features) == len(scales)
+        # The network is sized for its own features: code = max(2, k // 4).
+        assert member.code_size == max(2, len(features) // 4)
+    # Each member saw the same rows as without feature bagging.
+    plain = clone(det).set_params(feature_bagging=False, model_params={"epochs": 1})
+    plain.fit(low_rank)
+    assert [b.random_state for b in plain.backbones_] == [
+        b.random_state for b in det.backbones_
+    ]
+    # explain() puts nothing on a feature no member saw, and sums to the score.
+    X = low_rank[:20]
+    parts = det.explain(X)
+    np.testing.assert_allclose(parts.sum(axis=1), det.decision_function(X), rtol=1e-6)
+    unseen = np.setdiff1d(np.arange(10), np.concatenate(det.features_))
+    assert np.all(parts[:, unseen] == 0.0)
+
+
+def test_feature_bagging_needs_tabular_data_with_two_features(small):
+    _, X = small
+    with pytest.raises(aekit.DataError, match="at least 2 features"):
+        aekit.OutlierDetector(feature_bagging=True, **QUICK).fit(X[:, :1])
+    images = np.random.default_rng(0).random((20, 1, 8, 8)).astype(np.float32)
+    with pytest.raises(aekit.DataError, match=r"feature_bagging=True needs tabular"):
+        aekit.OutlierDetector(model="conv", feature_bagging=True, **QUICK).fit(images)
+
+
+def test_trimmed_refit_retrains_on_the_best_scored_rows(low_rank):
+    """One member, reconstruction score: the final network is the one trained,
+    with the same seed, on the rows the first fit scores best."""
+    X = low_rank[:300]
+    params = {"model_params": {"epochs": 3}, "normalize_errors": True, **QUICK}
+    once = aekit.OutlierDetector(**params).fit(X)
+    det = aekit.OutlierDetector(trim_fraction=0.2, **params).fit(X)
+    Z = once._scale(X)
+    first = once.decision_scores_  # the first fit's own training scores
+    keep = first <= np.quantile(first, 0.8)
+    assert keep.sum() == 240
+    by_hand = clone(once.backbone_).fit(Z[keep])
+    np.testing.assert_array_equal(det.backbone_.reconstruct(Z), by_hand.reconstruct(Z))
+    # Its error scales come from the kept rows.
+    squared = (by_hand.reconstruct(Z[keep]).astype(np.float64) - Z[keep]) ** 2
+    from aekit.estimators.outlier import _error_scales
+
+    np.testing.assert_array_equal(det.error_scales_[0], _error_scales(squared))
+
+
+def test_benchmark_ensemble_beats_isolation_forest_on_cardio(data_dir):
+    """The setting of ``benchmarks/anomaly.py``'s ``aekit-ensemble`` on one
+    ADBench split: above the previous ensemble (latent density, all features,
+    one fit) and Isolation Forest on cardio, where the previous one lost
+    (0.87 vs 0.92 on this split; 0.94 measured for this one)."""
+    from aekit.experiments.adbench import ENSEMBLE, load_dataset, split
+
+    X, y = load_dataset("cardio")
+    X_train, X_test, _, y_test = split(X, y, 0)
+    det = aekit.OutlierDetector(**ENSEMBLE, random_state=0).fit(X_train)
+    auc = roc_auc_score(y_test, det.decision_function(X_test))
+    previous = aekit.OutlierDetector(
+        **{**ENSEMBLE, "score": "latent-density"},
+        random_state=0,
+    )
+    previous.set_params(feature_bagging=False, trim_fraction=0.0).fit(X_train)
+    auc_previous = roc_auc_score(y_test, previous.decision_function(X_test))
+    forest = IsolationForest(random_state=0).fit(X_train)
+    auc_forest = roc_auc_score(y_test, -forest.score_samples(X_test))
+    assert auc > auc_forest > auc_previous
+    assert auc > auc_previous + 0.04

@@ -90,11 +90,32 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="with --n-estimators > 1: fraction of the rows each member sees "
         "(default: 1.0)",
     )
-    p.add_argument(
+    density = p.add_mutually_exclusive_group()
+    density.add_argument(
         "--latent-density",
         action="store_true",
         help="score by the density of (code, reconstruction error) under a "
         "Gaussian mixture instead of the reconstruction error alone",
+    )
+    density.add_argument(
+        "--trimmed-density",
+        action="store_true",
+        help="like --latent-density, with two mixtures (4 components and 1) "
+        "fitted by trimmed likelihood, so the training outliers do not shape them",
+    )
+    p.add_argument(
+        "--feature-bagging",
+        action="store_true",
+        help="each ensemble member sees its own random half to all-but-one of "
+        "the columns (Lazarevic & Kumar, KDD 2005)",
+    )
+    p.add_argument(
+        "--trim-fraction",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="train each member a second time without the fraction F of its "
+        "rows that its first fit scores worst, in [0, 0.5) (default: 0)",
     )
     p.add_argument(
         "--normalize-errors",
@@ -210,8 +231,16 @@ def run(args: argparse.Namespace) -> int:
         constant_columns=args.constant_columns,
         n_estimators=args.n_estimators,
         max_samples=args.max_samples,
-        score="latent-density" if args.latent_density else "reconstruction",
+        score=(
+            "latent-density"
+            if args.latent_density
+            else "trimmed-density"
+            if args.trimmed_density
+            else "reconstruction"
+        ),
         normalize_errors=args.normalize_errors,
+        feature_bagging=args.feature_bagging,
+        trim_fraction=args.trim_fraction,
         standardize=args.standardize,
         random_state=args.seed,
         device=args.device,
