@@ -124,37 +124,43 @@ def test_vae_with_auto_threshold_on_npz(tmp_path):
     assert table.shape == (22, 3) and np.all(table[-2:, 1] == 1)
 
 
-def test_ensemble_options_flag_the_far_points(tmp_path):
+@pytest.mark.parametrize(
+    "flags, expected",
+    [
+        (
+            [
+                "--max-samples",
+                "0.5",
+                "--latent-density",
+                "--normalize-errors",
+                "--standardize",
+                "quantile",
+            ],
+            {"score": "latent-density", "normalize_errors": True},
+        ),
+        (
+            ["--trimmed-density", "--feature-bagging", "--trim-fraction", "0.1"],
+            {"score": "trimmed-density", "feature_bagging": True, "trim_fraction": 0.1},
+        ),
+    ],
+)
+def test_ensemble_options_flag_the_far_points(tmp_path, flags, expected):
     np.savetxt(tmp_path / "train.csv", _blob(200, 8), delimiter=",")
     np.savetxt(tmp_path / "new.csv", np.vstack([_blob(20, 9), _far(2)]), delimiter=",")
     argv = ["detect", "--train", str(tmp_path / "train.csv")]
-    argv += ["--score", str(tmp_path / "new.csv"), "--n-estimators", "3"]
-    argv += ["--max-samples", "0.5", "--latent-density", "--normalize-errors"]
-    argv += ["--standardize", "quantile", "--contamination", "0.05", *FAST]
-    argv += ["--output", str(tmp_path / "s.csv")]
-    argv += ["--save-model", str(tmp_path / "det.safetensors")]
-    assert main(argv) == 0
-    _, table = _read_csv(tmp_path / "s.csv")
-    assert table.shape == (22, 3) and np.all(table[-2:, 1] == 1)
-    det = aekit.load(tmp_path / "det.safetensors")
-    assert det.n_estimators == 3 and det.score == "latent-density"
-    assert det.normalize_errors and det.standardize == "quantile"
-
-
-def test_trimmed_ensemble_options_flag_the_far_points(tmp_path):
-    np.savetxt(tmp_path / "train.csv", _blob(200, 8), delimiter=",")
-    np.savetxt(tmp_path / "new.csv", np.vstack([_blob(20, 9), _far(2)]), delimiter=",")
-    argv = ["detect", "--train", str(tmp_path / "train.csv")]
-    argv += ["--score", str(tmp_path / "new.csv"), "--n-estimators", "3"]
-    argv += ["--trimmed-density", "--feature-bagging", "--trim-fraction", "0.1"]
+    argv += ["--score", str(tmp_path / "new.csv"), "--n-estimators", "3", *flags]
     argv += ["--contamination", "0.05", *FAST, "--output", str(tmp_path / "s.csv")]
     argv += ["--save-model", str(tmp_path / "det.safetensors")]
     assert main(argv) == 0
     _, table = _read_csv(tmp_path / "s.csv")
     assert table.shape == (22, 3) and np.all(table[-2:, 1] == 1)
     det = aekit.load(tmp_path / "det.safetensors")
-    assert det.score == "trimmed-density" and det.feature_bagging
-    assert det.trim_fraction == 0.1 and len(det.features_) == 3
+    assert det.n_estimators == 3
+    assert {name: getattr(det, name) for name in expected} == expected
+    if "--standardize" in flags:
+        assert det.standardize == "quantile"
+    if "--feature-bagging" in flags:
+        assert len(det.features_) == 3
 
 
 @pytest.mark.parametrize(
