@@ -84,6 +84,7 @@ bench: bench-dense
 	$(BIN)/python benchmarks/vae.py --compare keras
 	$(BIN)/python benchmarks/anomaly.py
 	$(BIN)/python benchmarks/anomaly_scores.py
+	$(BIN)/python benchmarks/anomaly_features.py
 	$(BIN)/python benchmarks/embed.py
 	$(BIN)/python benchmarks/compress.py
 	$(BIN)/python benchmarks/sequence.py --limit 6400 --compare keras

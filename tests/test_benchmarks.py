@@ -30,6 +30,7 @@ def bench_path(monkeypatch):
         "vae",
         "anomaly",
         "anomaly_scores",
+        "anomaly_features",
         "sequence",
         "embed",
         "scale",
@@ -228,11 +229,28 @@ def test_anomaly_scores_benchmark_small(bench_path, data_dir, monkeypatch, capsy
     (run,) = result["datasets"]["cardio"]
     assert set(run) == {*anomaly_scores.SCORES, "IsolationForest"}
     assert all(0.0 <= auc <= 1.0 for auc in run.values())
-    # The ensemble's own score, read back, is the benchmark's detector: it
+    # The ensemble's own score, read back, is aekit-ensemble-latent's: it
     # separates cardio's anomalies (0.87 measured on the full set).
     assert run["latent-density"] > 0.6
     table = anomaly_scores.markdown(result)
     assert "| cardio |" in table and "mean over the datasets" in table
+
+
+def test_anomaly_features_benchmark_small(bench_path, data_dir, monkeypatch, capsys):
+    monkeypatch.setenv("AEKIT_DATA_DIR", str(data_dir))
+    import anomaly_features
+
+    argv = ["--datasets", "thyroid", "--seeds", "2", "--no-write"]
+    result = anomaly_features.main(argv)
+    assert '"benchmark": "anomaly-features"' in capsys.readouterr().out
+    runs = result["datasets"]["thyroid"]
+    assert len(runs) == 2
+    for run in runs:
+        assert 0 <= run["best-feature-index"] < 6
+        # The oracle feature is picked with the labels: never below chance.
+        assert 0.5 <= run["best-feature"] <= 1.0
+    table = anomaly_features.markdown(result)
+    assert "| thyroid |" in table
 
 
 def test_sequence_benchmark_small(bench_path, data_dir, monkeypatch, capsys):
