@@ -1410,6 +1410,15 @@ default="reconstruction"
                     "at least one 1 per member"
                 )
             self.features_ = [np.flatnonzero(row).astype(np.int64) for row in mask]
+            for i, (features, backbone) in enumerate(
+                zip(self.features_, self.backbones_, strict=True)
+            ):
+                width = getattr(backbone, "n_features_in_", len(features))
+                if width != len(features):
+                    raise ValueError(
+                        f"tensor 'detector.feature_mask' gives member {i} "
+                        f"{len(features)} features, but its autoencoder takes {width}"
+                    )
         self.error_scales_ = None
         if self.normalize_errors:
             scales = _float64(tensors, "detector.error_scales", (n, d))
