@@ -84,7 +84,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     datasets: dict[str, list[dict[str, Any]]] = {}
     for name in args.datasets or available_datasets():
         X, y = load_dataset(name)
-        datasets[name] = [run_split(*_parts(X, y, seed), seed) for seed in seeds]
+        datasets[name] = []
+        for seed in seeds:
+            X_train, X_test, _, y_test = split(X, y, seed)
+            datasets[name].append(run_split(X_train, X_test, y_test, seed))
     result = {
         "benchmark": "anomaly-features",
         "seeds": seeds,
@@ -92,13 +95,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "hardware": hardware(),
     }
     return emit("anomaly-features", result, markdown, write=not args.no_write)
-
-
-def _parts(
-    X: np.ndarray, y: np.ndarray, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    X_train, X_test, _, y_test = split(X, y, seed)
-    return X_train, X_test, y_test
 
 
 if __name__ == "__main__":

@@ -41,13 +41,17 @@ import time
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.ensemble import IsolationForest
 from sklearn.neighbors import NearestNeighbors
 
 import aekit
 from _common import emit, hardware
-from aekit.estimators.outlier import _robust_location_scale, latent_features
+from aekit.estimators.outlier import (
+    _robust_location_scale,
+    fit_mixture,
+    latent_features,
+    mixture_scores,
+)
 from aekit.experiments.adbench import (
     available_datasets,
     load_dataset,
@@ -79,14 +83,12 @@ def _standardise(train: np.ndarray, test: np.ndarray) -> np.ndarray:
 
 
 def _density(
-    detector: Any, train: np.ndarray, test: np.ndarray
+    n_components: int, seed: int, train: np.ndarray, test: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Negative log-density under the detector's own mixture, fitted on ``train``."""
-    fitted = detector._fit_density(train)
-    return (
-        detector._density_scores(fitted, train),
-        detector._density_scores(fitted, test),
-    )
+    """Negative log-density under a mixture fitted on ``train`` as the detector
+    fits its own (:func:`fit_mixture`)."""
+    fitted = fit_mixture(train, n_components, seed)
+    return mixture_scores(fitted, train), mixture_scores(fitted, test)
 
 
 def _knn(train: np.ndarray, test: np.ndarray, k: int = 10) -> tuple[Any, Any]:
@@ -104,7 +106,7 @@ def member_scores(
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """(training, test) scores of member ``index`` for the alternative scores.
 
-    The mixtures are the detector's own (``latent_features``, ``_fit_density``),
+    The mixtures are the detector's own (``latent_features``, ``fit_mixture``),
     fitted on the whole training part rather than the member's half.
     """
     Z_train, Z_test = detector._prepared(X_train), detector._prepared(X_test)
@@ -118,7 +120,8 @@ def member_scores(
         return np.column_stack([features, np.log1p(errors.max(axis=1))])
 
     top = min(3, e_train.shape[1])
-    eight = clone(detector).set_params(n_components=8)
+    # The detector's mixture seed (its random_state, an int here).
+    k, seed = detector.n_components, detector.random_state
     return {
         "mean-error": (e_train.sum(axis=1), e_test.sum(axis=1)),
         "max-error": (e_train.max(axis=1), e_test.max(axis=1)),
@@ -126,9 +129,9 @@ def member_scores(
             -np.sort(-e_train, axis=1)[:, :top].sum(axis=1),
             -np.sort(-e_test, axis=1)[:, :top].sum(axis=1),
         ),
-        "latent-density-8": _density(eight, f_train, f_test),
+        "latent-density-8": _density(8, seed, f_train, f_test),
         "latent-density-max": _density(
-            detector, with_max(f_train, e_train), with_max(f_test, e_test)
+            k, seed, with_max(f_train, e_train), with_max(f_test, e_test)
         ),
         # The codes: the latent features but their last column (the error).
         "knn-code": _knn(f_train[:, :-1], f_test[:, :-1]),

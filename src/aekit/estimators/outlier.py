@@ -393,11 +393,6 @@ def mixture_scores(density: dict[str, np.ndarray], F: np.ndarray) -> np.ndarray:
 Member = tuple[int | None, np.ndarray | None, np.ndarray | None]
 
 
-def _trimmed_components(n_components: int) -> list[int]:
-    """Components of the mixtures of ``score="trimmed-density"``: k and 1."""
-    return [n_components, 1] if n_components > 1 else [1]
-
-
 def _check_max_samples(value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         ok = False
@@ -923,16 +918,14 @@ default="reconstruction"
         )
         member_scores = []
         for seed, rows, features in self._member_plan(len(Z), self.n_features_in_):
-            Z_member = Z if rows is None else Z[rows]
             prototype = backbone
             if features is not None:
                 assert self.features_ is not None
                 self.features_.append(features)
-                Z_member = Z_member[:, features]
                 prototype = self._make_backbone(cls, len(features))
-            Z_all = Z if features is None else Z[:, features]
-            self._fit_member(prototype, seed, Z_member, Z_all)
-            member_scores.append(self._member_scores(len(self.backbones_) - 1, Z))
+            Z_all = self._view(len(self.backbones_), Z)
+            Z_member = Z_all if rows is None else Z_all[rows]
+            member_scores.append(self._fit_member(prototype, seed, Z_member, Z_all))
         self.backbone_ = self.backbones_[0]
         self.density_ = None if self.densities_ is None else self.densities_[0][0]
         self.member_center_, self.member_scale_ = _member_standardizer(member_scores)
@@ -981,35 +974,40 @@ default="reconstruction"
         seed: int | None,
         Z_member: np.ndarray,
         Z_all: np.ndarray,
-    ) -> None:
+    ) -> np.ndarray:
         """Train one member on ``Z_member`` (its rows and features) and fit its
         error scales and mixtures there; with ``trim_fraction``, train it again
         on the rows that its first fit scores best (see the class docstring).
         ``Z_all``: its features of every training row, on which the trimmed
-        mixtures' scores are standardised."""
+        mixtures' scores are standardised.
+
+        Returns
+        -------
+        ndarray
+            The member's scores of every training row (before combination).
+        """
         member = clone(prototype) if self.n_estimators > 1 else prototype
         if seed is not None:
             member.set_params(random_state=seed)
         mixture_seed = self._mixture_seed(seed)
         self.backbones_.append(member.fit(Z_member))
+        index = len(self.backbones_) - 1
         if self.trim_fraction > 0:
             self._fit_member_scoring(Z_member, mixture_seed, trimming=True)
-            index = len(self.backbones_) - 1
-            criterion = self._trim_criterion(index, Z_member)
+            (criterion,) = self._raw_scores(index, Z_member)
             keep = criterion <= np.quantile(criterion, 1.0 - self.trim_fraction)
             self._drop_last_member_scoring()
             Z_member = Z_member[keep]
             self.backbones_[index] = clone(member).fit(Z_member)
         self._fit_member_scoring(Z_member, mixture_seed, trimming=False)
+        raw = self._raw_scores(index, Z_all)
         if self.score == "trimmed-density":
             assert self.densities_ is not None
-            index = len(self.backbones_) - 1
-            base, is_log = self._base_scores(index, Z_all)
-            F = latent_features(self.backbones_[index], Z_all, base, base_is_log=is_log)
-            for mixture in self.densities_[index]:
-                center, spread = _robust_location_scale(mixture_scores(mixture, F))
+            for mixture, scores in zip(self.densities_[index], raw, strict=True):
+                center, spread = _robust_location_scale(scores)
                 mixture["center"] = np.array([center])
                 mixture["spread"] = np.array([spread])
+        return self._member_score(index, raw)
 
     def _mixture_seed(self, member_seed: int | None) -> int:
         """Seed of a member's mixtures: the detector's for ``"latent-density"``
@@ -1038,32 +1036,28 @@ default="reconstruction"
         base, is_log = self._base_scores(index, Z_member)
         F = latent_features(member, Z_member, base, base_is_log=is_log)
         self._check_density_rows(len(F))
-        if trimming or self.score == "latent-density":
-            components = [(int(self.n_components), 0)]
+        if trimming:
+            mixtures = [fit_mixture(F, int(self.n_components), seed)]
         else:
-            components = [
-                (k, CONCENTRATION_STEPS) for k in _trimmed_components(self.n_components)
-            ]
-        self.densities_.append(
-            [
+            steps = CONCENTRATION_STEPS if self.score == "trimmed-density" else 0
+            mixtures = [
                 fit_mixture(F, k, seed, concentration_steps=steps)
-                for k, steps in components
+                for k in self._mixture_components()
             ]
-        )
+        self.densities_.append(mixtures)
+
+    def _mixture_components(self) -> list[int]:
+        """Components of each fitted mixture of a member, for a density score."""
+        n = int(self.n_components)
+        if self.score == "trimmed-density":
+            return [n, 1] if n > 1 else [1]
+        return [n]
 
     def _drop_last_member_scoring(self) -> None:
         if self.error_scales_ is not None:
             self.error_scales_.pop()
         if self.densities_ is not None:
             self.densities_.pop()
-
-    def _trim_criterion(self, index: int, Z_member: np.ndarray) -> np.ndarray:
-        """How badly member ``index`` scores its own rows, before trimming."""
-        base, is_log = self._base_scores(index, Z_member)
-        if self.densities_ is None:
-            return base
-        F = latent_features(self.backbones_[index], Z_member, base, base_is_log=is_log)
-        return mixture_scores(self.densities_[index][0], F)
 
     def _check_density_rows(self, n: int) -> None:
         if n < 2 * self.n_components:
@@ -1101,27 +1095,37 @@ default="reconstruction"
         backbone = self.backbones_[index]
         return outlier_scores(backbone, Z), isinstance(backbone, LIKELIHOOD_SCORED)
 
-    def _member_scores(self, index: int, Z: np.ndarray) -> np.ndarray:
-        """Outlier scores of member ``index`` (before combination) on all of
-        ``Z``'s features."""
-        Z = self._view(index, Z)
+    def _raw_scores(self, index: int, Z: np.ndarray) -> list[np.ndarray]:
+        """Member ``index``'s scores of its features ``Z`` before they are
+        combined: its reconstruction score, or one negative log-density per
+        mixture of its latent features."""
         base, is_log = self._base_scores(index, Z)
         if self.densities_ is None:
-            return base
+            return [base]
         features = latent_features(self.backbones_[index], Z, base, base_is_log=is_log)
-        mixtures = self.densities_[index]
-        if self.score == "latent-density":
-            return mixture_scores(mixtures[0], features)
-        # trimmed-density: the mean of the mixtures' standardised scores.
+        return [mixture_scores(m, features) for m in self.densities_[index]]
+
+    def _member_score(self, index: int, raw: list[np.ndarray]) -> np.ndarray:
+        """Member ``index``'s score from its :meth:`_raw_scores`: the one score,
+        or for ``"trimmed-density"`` the mean of the mixtures' standardised
+        scores."""
+        if self.score != "trimmed-density":
+            return raw[0]
+        assert self.densities_ is not None
         return np.asarray(
             np.mean(
                 [
-                    (mixture_scores(m, features) - m["center"][0]) / m["spread"][0]
-                    for m in mixtures
+                    (scores - m["center"][0]) / m["spread"][0]
+                    for scores, m in zip(raw, self.densities_[index], strict=True)
                 ],
                 axis=0,
             )
         )
+
+    def _member_scores(self, index: int, Z: np.ndarray) -> np.ndarray:
+        """Outlier scores of member ``index`` (before combination) on all of
+        ``Z``'s features."""
+        return self._member_score(index, self._raw_scores(index, self._view(index, Z)))
 
     def _combine(self, member_scores: list[np.ndarray]) -> np.ndarray:
         """Mean of the members' standardised scores; one member's as they are."""
@@ -1134,16 +1138,6 @@ default="reconstruction"
             )
         ]
         return np.asarray(np.mean(z, axis=0), dtype=np.float64)
-
-    def _fit_density(self, F: np.ndarray) -> dict[str, np.ndarray]:
-        """The ``"latent-density"`` mixture of latent features ``F``."""
-        self._check_density_rows(len(F))
-        return fit_mixture(F, int(self.n_components), self._mixture_seed(None))
-
-    @staticmethod
-    def _density_scores(d: dict[str, np.ndarray], features: np.ndarray) -> np.ndarray:
-        """Negative log-density of :func:`latent_features` under the mixture."""
-        return mixture_scores(d, features)
 
     def _threshold(self, scores: np.ndarray) -> float:
         if isinstance(self.contamination, str):  # "auto"
@@ -1425,11 +1419,7 @@ default="reconstruction"
             self.error_scales_ = [scales[i, self._member_features(i)] for i in range(n)]
         self.densities_ = None
         if self.score != "reconstruction":
-            components = (
-                [int(self.n_components)]
-                if self.score == "latent-density"
-                else _trimmed_components(int(self.n_components))
-            )
+            components = self._mixture_components()
             keys = DENSITY_KEYS + (
                 TRIMMED_KEYS if self.score == "trimmed-density" else ()
             )
