@@ -221,8 +221,9 @@ CANDIDATES: dict[str, dict[str, Any]] = {
         "model_params": {"epochs": 10, "code_size": 2},
     },
     # The second round (results/anomaly-selection2.md), against the setting
-    # above, each option alone and all three: trimmed-likelihood mixtures
-    # (score="trimmed-density"), feature bagging, trimmed refit.
+    # above: the trimmed-likelihood mixtures (score="trimmed-density") alone,
+    # with the trimmed refit, the refit and feature bagging without them, and
+    # all three.
     "cand-ens-trimmed": {"score": "trimmed-density", "normalize_errors": True, **_ENS},
     "cand-ens-trimmed-refit": {
         "score": "trimmed-density",

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 
 import aekit
-from _common import RESULTS, hardware, write_result
+from _common import hardware, save_result
 from aekit.compress import compress, decompress
 from aekit.metrics import psnr
 
@@ -609,8 +609,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         result = json.loads(Path(args.render).read_text())
         analyse(result)
         plot(result, FIGURE)
-        write_result("compress", result)
-        (RESULTS / "compress.md").write_text(markdown(result))
+        save_result("compress", result, markdown)
         return result
 
     config = {k: v for k, v in vars(args).items() if k not in ("no_write", "render")}
@@ -629,8 +628,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for line in result["statement"]:
         print(line)
     if not args.no_write and full:
-        write_result("compress", result)
-        (RESULTS / "compress.md").write_text(markdown(result))
+        save_result("compress", result, markdown)
     return result
 
 
