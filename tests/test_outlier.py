@@ -843,10 +843,14 @@ def test_benchmark_ensemble_beats_isolation_forest_on_cardio(data_dir, monkeypat
     det = aekit.OutlierDetector(**ENSEMBLE, random_state=0).fit(X_train)
     auc = roc_auc_score(y_test, det.decision_function(X_test))
     previous = aekit.OutlierDetector(
-        **{**ENSEMBLE, "score": "latent-density"},
+        **{
+            **ENSEMBLE,
+            "score": "latent-density",
+            "feature_bagging": False,
+            "trim_fraction": 0.0,
+        },
         random_state=0,
-    )
-    previous.set_params(feature_bagging=False, trim_fraction=0.0).fit(X_train)
+    ).fit(X_train)
     auc_previous = roc_auc_score(y_test, previous.decision_function(X_test))
     forest = IsolationForest(random_state=0).fit(X_train)
     auc_forest = roc_auc_score(y_test, -forest.score_samples(X_test))
