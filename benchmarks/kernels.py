@@ -7,14 +7,15 @@ Two parts, each selectable with ``--part``:
   ``F.conv2d`` for the 3×3 output convolution of the MNIST conv models
   (128 × 32 × 28 × 28 → 1 channel), and ``mean_bce_with_logits`` against
   ``F.binary_cross_entropy_with_logits`` on a 256 × 784 batch (the dense MNIST
-  models).
+  models), with its Numba kernel and with its PyTorch-ops fallback
+  (``AEKIT_NUMBA=0``).
 - ``fits``: whole training epochs in one process, alternating the library as it
   is (``new``) with the same model where the op is PyTorch's own (``old``),
   several rounds, so that both see the same machine: the keras.io conv VAE and
   the Packt denoiser (12,800 synthetic images; old = ``nn.Conv2d`` as the output
   layer), the dense 784-32-784 and 784-128-64-32 models (60,000 images; old =
-  PyTorch's BCE), and the dense 784-32-784 model eager (old) against
-  ``compile=True`` (new).
+  PyTorch's BCE; and old = aekit's BCE without Numba), and the dense 784-32-784
+  model eager (old) against ``compile=True`` (new).
 
 Run it on one pinned core, as the scaling table is::
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -58,23 +60,36 @@ def ops(args: argparse.Namespace) -> dict[str, Any]:
     grad = torch.randn(128, 1, 28, 28, generator=g)
     logits = (torch.randn(256, 784, generator=g) * 3).requires_grad_()
     target = torch.rand(256, 784, generator=g)
+    keep = contextlib.nullcontext
+
+    def torch_bce() -> None:
+        F.binary_cross_entropy_with_logits(logits, target).backward()
+
+    def aekit_bce() -> None:
+        mean_bce_with_logits(logits, target).backward()
+
+    # name -> (PyTorch's op, aekit's, the context aekit's runs in)
     pairs = {
         "output conv 32->1, 3x3, 128x28x28": (
             lambda: F.conv2d(images, w, b, padding=1).backward(grad),
             lambda: tap_conv2d(images, w, b).backward(grad),
+            keep,
         ),
-        "mean BCE from logits, 256x784": (
-            lambda: F.binary_cross_entropy_with_logits(logits, target).backward(),
-            lambda: mean_bce_with_logits(logits, target).backward(),
+        "mean BCE from logits, 256x784 (Numba kernel)": (torch_bce, aekit_bce, keep),
+        "mean BCE from logits, 256x784 (PyTorch ops, AEKIT_NUMBA=0)": (
+            torch_bce,
+            aekit_bce,
+            _without_numba,
         ),
     }
     rows = {}
-    for name, (torch_fn, aekit_fn) in pairs.items():
+    for name, (torch_fn, aekit_fn, context) in pairs.items():
         # Alternate, so a slow spell of the machine hits both.
         t_torch, t_aekit = [], []
         for _ in range(args.rounds):
             t_torch.append(_median_us(torch_fn, args.op_seconds))
-            t_aekit.append(_median_us(aekit_fn, args.op_seconds))
+            with context():
+                t_aekit.append(_median_us(aekit_fn, args.op_seconds))
         rows[name] = {
             "torch_us": statistics.median(t_torch),
             "aekit_us": statistics.median(t_aekit),
@@ -92,6 +107,11 @@ def _pytorch_bce() -> Any:
     """Train with PyTorch's BCE from logits in the reconstruction loss."""
     pytorch = F.binary_cross_entropy_with_logits
     return mock.patch.object(reconstruction, "mean_bce_with_logits", pytorch)
+
+
+def _without_numba() -> Any:
+    """Run aekit's BCE as PyTorch ops, its fallback where Numba is missing."""
+    return mock.patch.dict(os.environ, {"AEKIT_NUMBA": "0"})
 
 
 def _epoch_seconds(make: Callable[[], Any], X: np.ndarray) -> list[float]:
@@ -145,6 +165,14 @@ def fits(args: argparse.Namespace) -> dict[str, Any]:
         "dense 784-128-64-32 (deep-mnist), BCE": (
             flat,
             {"old": (deep, _pytorch_bce), "new": (deep, keep)},
+        ),
+        "dense 784-32-784 (vanilla-mnist), BCE as PyTorch ops → Numba kernel": (
+            flat,
+            {"old": (dense, _without_numba), "new": (dense, keep)},
+        ),
+        "dense 784-128-64-32 (deep-mnist), BCE as PyTorch ops → Numba kernel": (
+            flat,
+            {"old": (deep, _without_numba), "new": (deep, keep)},
         ),
         "dense 784-32-784 (vanilla-mnist), eager → compile=True": (
             flat,
@@ -200,7 +228,8 @@ def markdown(result: dict[str, Any]) -> str:
             f"Training, median s/epoch after each fit's first epoch, {f['rounds']} "
             "alternating rounds in one process (conv: "
             f"{f['conv_samples']:,} synthetic images; dense: {f['dense_samples']:,}, "
-            "with a 10 % validation array). old = the same model with PyTorch's op:",
+            "with a 10 % validation array). before = the same model with PyTorch's "
+            "op, or with aekit's BCE as PyTorch ops where the row says so:",
             "",
             "| model | before | after | after ÷ before |",
             "|---|---:|---:|---:|",

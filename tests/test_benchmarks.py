@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -376,12 +377,14 @@ def test_kernels_benchmark_small(bench_path, capsys):
 
     argv = ["--rounds", "1", "--op-seconds", "0.01", "--conv-samples", "256"]
     argv += ["--conv-epochs", "2", "--dense-samples", "512", "--dense-epochs", "2"]
+    numba_setting = os.environ.get("AEKIT_NUMBA")
     result = kernels.main([*argv, "--no-write"])
+    assert os.environ.get("AEKIT_NUMBA") == numba_setting
     assert '"benchmark": "kernels"' in capsys.readouterr().out
     for row in result["ops"]["rows"].values():
         assert row["torch_us"] > 0 and row["aekit_us"] > 0
-    assert len(result["ops"]["rows"]) == 2
-    assert len(result["fits"]["rows"]) == 5
+    assert len(result["ops"]["rows"]) == 3
+    assert len(result["fits"]["rows"]) == 7
     for row in result["fits"]["rows"].values():
         assert row["old"] > 0 and row["new"] > 0
     table = kernels.markdown(result)

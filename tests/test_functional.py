@@ -8,8 +8,21 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from aekit.nn import functional
 from aekit.nn.conv import OutputConv2d
 from aekit.nn.functional import mean_bce_with_logits, tap_conv2d
+
+
+@pytest.fixture(params=["numba", "torch-ops"])
+def bce_path(request, monkeypatch):
+    """Run a test with the Numba kernel, then with the PyTorch-ops fallback."""
+    if request.param == "torch-ops":
+        monkeypatch.setenv("AEKIT_NUMBA", "0")
+        assert functional._numba_kernels() is None
+    else:
+        monkeypatch.delenv("AEKIT_NUMBA", raising=False)
+        assert functional._numba_kernels() is not None  # numba is a dependency
+    return request.param
 
 
 @pytest.mark.parametrize(
@@ -52,7 +65,7 @@ def test_output_conv_is_a_conv2d_with_the_same_state():
 
 
 @pytest.mark.parametrize("shape", [(256, 784), (3, 5), (1,), (7, 64), (2, 1, 9, 9)])
-def test_mean_bce_matches_pytorch(shape):
+def test_mean_bce_matches_pytorch(shape, bce_path):
     g = torch.Generator().manual_seed(3)
     # Logits up to ±40: sigmoid rounds to 1 in float32 beyond ~17, where the
     # product form must still give softplus, and binary targets as well as soft.
@@ -68,12 +81,61 @@ def test_mean_bce_matches_pytorch(shape):
         torch.testing.assert_close(have, want, rtol=1e-5, atol=1e-6 / x.numel())
 
 
-def test_mean_bce_propagates_non_finite_logits():
+def test_mean_bce_propagates_non_finite_logits(bce_path):
     y = torch.full((4, 70), 0.5)
     for bad in (float("nan"), float("inf"), -float("inf")):
         x = torch.zeros(4, 70)
         x[1, 3] = bad
         assert not torch.isfinite(mean_bce_with_logits(x, y))
+        x.requires_grad_()
+        loss = mean_bce_with_logits(x, y)
+        assert not torch.isfinite(loss)
+        (grad,) = torch.autograd.grad(loss, x)
+        # sigmoid(±inf) is 1 or 0, a finite gradient as PyTorch's; NaN stays NaN.
+        assert torch.isnan(grad[1, 3]) == (bad != bad)
+        assert torch.isfinite(grad[0]).all()
+
+
+def test_mean_bce_value_is_the_same_with_and_without_a_gradient(bce_path):
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(300, 33, generator=g) * 4
+    y = torch.rand(300, 33, generator=g)
+    with torch.no_grad():
+        plain = mean_bce_with_logits(x, y)
+    tracked = mean_bce_with_logits(x.requires_grad_(), y)
+    assert torch.equal(plain, tracked.detach())
+
+
+def test_mean_bce_backward_scales_and_accumulates(bce_path):
+    g = torch.Generator().manual_seed(6)
+    x = (torch.randn(5, 128, generator=g) * 3).requires_grad_()
+    y = torch.rand(5, 128, generator=g)
+    want = (torch.sigmoid(x.detach().double()) - y.double()) / x.numel()
+    loss = mean_bce_with_logits(x, y)
+    (3 * loss).backward(retain_graph=True)
+    torch.testing.assert_close(x.grad.double(), 3 * want, rtol=1e-5, atol=1e-9)
+    # A second backward through the retained graph adds, and leaves the first
+    # gradient intact: the saved gradient is never handed out to be written into.
+    loss.backward(retain_graph=True)
+    loss.backward()
+    torch.testing.assert_close(x.grad.double(), 5 * want, rtol=1e-5, atol=1e-9)
+
+
+def test_mean_bce_warns_once_and_falls_back_when_the_kernel_fails(monkeypatch):
+    class Broken:
+        @staticmethod
+        def bce_with_logits_sum(*args):
+            raise RuntimeError("no LLVM today")
+
+    monkeypatch.delenv("AEKIT_NUMBA", raising=False)
+    monkeypatch.setitem(functional._kernels, "numba", Broken)
+    x = torch.randn(4, 9).requires_grad_()
+    y = torch.rand(4, 9)
+    with pytest.warns(RuntimeWarning, match="no LLVM today"):
+        got = mean_bce_with_logits(x, y)
+    ref = F.binary_cross_entropy_with_logits(x.double(), y.double())
+    torch.testing.assert_close(got.double(), ref, rtol=2e-6, atol=1e-7)
+    assert functional._numba_kernels() is None  # no second try, no second warning
 
 
 def test_mean_bce_falls_back_to_pytorch_outside_the_fast_path():

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import warnings
 from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.autograd.function import once_differentiable
+
+logger = logging.getLogger(__name__)
 
 
 def _spans(offset: int, n: int) -> tuple[slice, slice]:
@@ -95,37 +102,106 @@ def tap_conv2d(
     return _TapConv.apply(x, weight, bias)
 
 
-class _MeanBCEWithLogits(torch.autograd.Function):
-    """Mean binary cross-entropy from logits in one transcendental pass.
+_kernels: dict[str, ModuleType | None] = {}
 
-    ``softplus(x) = relu(x) − log(max(s, 1 − s))`` with ``s = sigmoid(x)``, and
-    ``max(s, 1 − s)`` lies in [½, 1], so the log of a product of 64 of them stays
-    a normal float32 (≥ 2⁻⁶⁴): one ``log`` per 64 elements replaces
-    ``log_sigmoid``'s exp-and-log1p per element, which took a quarter of a dense
-    autoencoder's training step on one CPU thread. The 64 factors of a product
-    are 64 rows of the flat tensor, so the product is an outer reduction that
-    runs vectorised over contiguous memory. ``Σ x·y`` is one BLAS dot, and the
-    sigmoid is the one the backward pass needs anyway (∂/∂x = s − y).
+
+def _numba_kernels() -> ModuleType | None:
+    """``aekit.nn._cpu_kernels``, or None where Numba is missing, has failed or
+    is turned off (``AEKIT_NUMBA=0``). Imported on first use: Numba takes ~0.3 s
+    to import."""
+    if os.environ.get("AEKIT_NUMBA", "1").strip().lower() in {"0", "false", "no"}:
+        return None
+    if "numba" not in _kernels:
+        try:
+            from . import _cpu_kernels
+        except Exception as exc:  # numba absent, or an llvmlite that does not load
+            logger.info("Numba kernels unavailable (%s); using PyTorch ops", exc)
+            _kernels["numba"] = None
+        else:
+            _kernels["numba"] = _cpu_kernels
+    return _kernels["numba"]
+
+
+def _bce_sum_numba(
+    kernels: ModuleType, x: torch.Tensor, y: torch.Tensor, scale: float, grad: bool
+) -> tuple[float, torch.Tensor | None]:
+    cols = x.shape[-1] if x.dim() else 1
+    x2 = x.detach().reshape(-1, cols).numpy()
+    y2 = y.reshape(-1, cols).numpy()
+    if not grad:
+        return float(kernels.bce_with_logits_sum_nograd(x2, y2)), None
+    g = torch.empty(x.shape, dtype=x.dtype)
+    total = kernels.bce_with_logits_sum(
+        x2, y2, g.view(-1, cols).numpy(), np.float32(scale)
+    )
+    return float(total), g
+
+
+def _bce_sum_torch(
+    x: torch.Tensor, y: torch.Tensor, scale: float, grad: bool
+) -> tuple[float | torch.Tensor, torch.Tensor | None]:
+    # softplus(x) = relu(x) − log(max(s, 1 − s)), s = sigmoid(x): max(s, 1 − s)
+    # lies in [½, 1], so the log of a product of 64 of them stays a normal
+    # float32 (≥ 2⁻⁶⁴). The 64 factors are 64 rows of the flat tensor, so the
+    # product is an outer reduction, vectorised over contiguous memory.
+    s = torch.sigmoid(x)
+    g = torch.sub(s, y).mul_(scale) if grad else None
+    n = x.numel()
+    m = s.sub_(0.5).abs_().add_(0.5).view(-1)  # max(s, 1 − s), in place
+    head = n - n % 64
+    log_m = torch.prod(m[:head].view(64, -1), dim=0).log_().sum()
+    if head < n:
+        log_m = log_m + m[head:].log().sum()
+    xy = torch.dot(x.reshape(-1), y.reshape(-1))
+    return torch.clamp_min(x, 0.0).sum() - log_m - xy, g
+
+
+class _MeanBCEWithLogits(torch.autograd.Function):
+    """Mean binary cross-entropy from logits, computed with its gradient in one
+    pass over the data by a Numba kernel (``aekit.nn._cpu_kernels``), or else
+    with a handful of PyTorch ops.
+
+    Both compute ``Σ softplus(x) − x·y`` without an exp and a log1p per element
+    (``log_sigmoid``): the log is taken of products of 64 factors in [1, 2] (or
+    [½, 1]). The gradient ``(sigmoid(x) − y)/n`` is formed in the forward pass,
+    from the sigmoid the loss needs anyway, and only when a gradient is wanted.
     """
 
     @staticmethod
     def forward(ctx: Any, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        s = torch.sigmoid(x)
-        ctx.save_for_backward(s, y)
         n = x.numel()
-        m = (s - 0.5).abs_().add_(0.5).view(-1)  # max(s, 1 − s), in place
-        head = n - n % 64
-        log_m = torch.prod(m[:head].view(64, -1), dim=0).log_().sum()
-        if head < n:
-            log_m = log_m + m[head:].log().sum()
-        xy = torch.dot(x.reshape(-1), y.reshape(-1))
-        return (torch.clamp_min(x, 0.0).sum() - log_m - xy) / n
+        grad = bool(ctx.needs_input_grad[0])
+        kernels = _numba_kernels()
+        total: float | torch.Tensor
+        if kernels is not None:
+            try:
+                total, g = _bce_sum_numba(kernels, x, y, 1.0 / n, grad)
+            except Exception as exc:  # a compile failure: warn once, then PyTorch
+                _kernels["numba"] = None
+                warnings.warn(
+                    f"aekit's Numba BCE kernel failed ({exc}); using PyTorch ops",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                total, g = _bce_sum_torch(x, y, 1.0 / n, grad)
+        else:
+            total, g = _bce_sum_torch(x, y, 1.0 / n, grad)
+        if g is not None:
+            ctx.save_for_backward(g)
+        if isinstance(total, torch.Tensor):
+            return total / n
+        return x.new_tensor(total / n)
 
     @staticmethod
     @once_differentiable
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, None]:
-        s, y = ctx.saved_tensors
-        return torch.sub(s, y).mul_(grad / s.numel()), None
+        (g,) = ctx.saved_tensors
+        # The usual upstream gradient is exactly 1 (loss.backward()): hand over
+        # the saved gradient itself. Autograd frees it from ctx after this call,
+        # and while ctx holds it (retain_graph) nothing downstream writes into it.
+        if float(grad) == 1.0:
+            return g, None
+        return g * grad, None
 
 
 def mean_bce_with_logits(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -134,9 +210,8 @@ def mean_bce_with_logits(logits: torch.Tensor, target: torch.Tensor) -> torch.Te
 
     The fast path (:class:`_MeanBCEWithLogits`) takes contiguous float32 CPU
     tensors of one shape, a target that needs no gradient, and no autocast; it
-    agrees with PyTorch to float32 rounding (tests/test_functional.py). On one
-    CPU thread it cut a 256 × 784 forward and backward from 600 to 400 µs and a
-    784-32-784 epoch by a tenth.
+    agrees with PyTorch to float32 rounding (tests/test_functional.py).
+    ``benchmarks/kernels.py`` times it against PyTorch's op.
     """
     if (
         logits.device.type == "cpu"
