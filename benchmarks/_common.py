@@ -39,6 +39,17 @@ def squared_error_per_image(recon: np.ndarray, X: np.ndarray) -> float:
     return float(((recon - X) ** 2).sum(axis=1).mean())
 
 
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def hardware() -> dict[str, Any]:
     return {
         "python": platform.python_version(),
@@ -47,8 +58,19 @@ def hardware() -> dict[str, Any]:
         "cpu_threads": torch.get_num_threads(),
         "cpus": os.cpu_count(),
         "machine": platform.machine(),
+        # Timings from a VM move with the host under it: name the CPU and the
+        # vector ISA PyTorch's kernels run with (AVX2, AVX512, ...).
+        "cpu_model": _cpu_model(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
     }
+
+
+def cpu_phrase(hw: dict[str, Any]) -> str:
+    """``"a 2-CPU machine (AMD EPYC, AVX2)"``; runs stored before the CPU was
+    recorded give ``"a 2-CPU machine"``."""
+    known = [hw[k] for k in ("cpu_model", "cpu_capability") if hw.get(k)]
+    return f"a {hw['cpus']}-CPU machine" + (f" ({', '.join(known)})" if known else "")
 
 
 def run_keras(

@@ -65,6 +65,7 @@ from _common import (
     RESULTS,
     add_output_args,
     compare_keras,
+    cpu_phrase,
     hardware,
     rendered,
     save_result,
@@ -476,8 +477,8 @@ def _device(hw: dict[str, Any]) -> str:
     threads = hw["cpu_threads"]
     device = f"GPU {hw['cuda']}" if hw["cuda"] else "CPU only"
     return (
-        f"{threads} torch thread{'s' if threads > 1 else ''} on a {hw['cpus']}-CPU "
-        f"machine, torch {hw['torch']}, aekit {hw['aekit']}, {device}"
+        f"{threads} torch thread{'s' if threads > 1 else ''} on {cpu_phrase(hw)}, "
+        f"torch {hw['torch']}, aekit {hw['aekit']}, {device}"
     )
 
 
