@@ -377,6 +377,7 @@ def test_kernels_benchmark_small(bench_path, capsys):
 
     argv = ["--rounds", "1", "--op-seconds", "0.01", "--conv-samples", "256"]
     argv += ["--conv-epochs", "2", "--dense-samples", "512", "--dense-epochs", "2"]
+    argv += ["--pairs", "1"]
     numba_setting = os.environ.get("AEKIT_NUMBA")
     result = kernels.main([*argv, "--no-write"])
     assert os.environ.get("AEKIT_NUMBA") == numba_setting
@@ -387,8 +388,12 @@ def test_kernels_benchmark_small(bench_path, capsys):
     assert len(result["fits"]["rows"]) == 7
     for row in result["fits"]["rows"].values():
         assert row["old"] > 0 and row["new"] > 0
+    for row in result["paired"]["rows"].values():
+        assert len(row["ops_epochs"]) == len(row["numba_epochs"]) == 1
+        assert row["ops"] > 0 and row["numba"] > 0
     table = kernels.markdown(result)
     assert "output conv" in table and "compile=True" in table and "BCE" in table
+    assert "paired ratio" in table
     # The patches that time PyTorch's own ops are undone.
     from aekit.losses import reconstruction
     from aekit.nn.conv import OutputConv2d
