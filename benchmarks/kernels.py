@@ -123,12 +123,19 @@ def _epoch_seconds(make: Callable[[], Any], X: np.ndarray) -> list[float]:
     return list(est.history_["epoch_time"][1:])  # the first epoch warms up
 
 
-def fits(args: argparse.Namespace) -> dict[str, Any]:
-    images = synthetic_images(args.conv_samples, args.seed)
+def _dense_arrays(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
+    """The dense models' training images and their 10 % validation array."""
     flat = synthetic_images(args.dense_samples, args.seed).reshape(
         args.dense_samples, -1
     )
-    val = synthetic_images(args.dense_samples // 10, args.seed + 1).reshape(-1, 784)
+    return flat, synthetic_images(args.dense_samples // 10, args.seed + 1).reshape(
+        -1, 784
+    )
+
+
+def fits(args: argparse.Namespace) -> dict[str, Any]:
+    images = synthetic_images(args.conv_samples, args.seed)
+    flat, val = _dense_arrays(args)
 
     def preset(cls: Any, name: str, epochs: int, **extra: Any) -> Callable[[], Any]:
         return lambda: cls.from_preset(
@@ -212,10 +219,7 @@ def paired(args: argparse.Namespace) -> dict[str, Any]:
     Neighbouring epochs share the machine's state more closely than separate
     fits do, so a ~10 % effect is not lost in this VM's 20 % drift between
     fits (the ``fits`` rows)."""
-    flat = synthetic_images(args.dense_samples, args.seed).reshape(
-        args.dense_samples, -1
-    )
-    val = synthetic_images(args.dense_samples // 10, args.seed + 1).reshape(-1, 784)
+    flat, val = _dense_arrays(args)
     rows = {}
     for name, preset in (
         ("dense 784-32-784 (vanilla-mnist)", "vanilla-mnist"),
