@@ -122,38 +122,59 @@ def _numba_kernels() -> ModuleType | None:
     return _kernels["numba"]
 
 
-def _bce_sum_numba(
-    kernels: ModuleType, x: torch.Tensor, y: torch.Tensor, scale: float, grad: bool
-) -> tuple[float, torch.Tensor | None]:
+def _bce_mean(
+    x: torch.Tensor, y: torch.Tensor, grad: bool
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The mean BCE from logits and, with ``grad``, its gradient: by the Numba
+    kernel where it is available, else (and after a failure of it, warned once)
+    by PyTorch ops."""
+    kernels = _numba_kernels()
+    if kernels is not None:
+        try:
+            return _bce_mean_numba(kernels, x, y, grad)
+        except Exception as exc:  # a compile failure: warn once, then PyTorch
+            _kernels["numba"] = None
+            warnings.warn(
+                f"aekit's Numba BCE kernel failed ({exc}); using PyTorch ops",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+    return _bce_mean_torch(x, y, grad)
+
+
+def _bce_mean_numba(
+    kernels: ModuleType, x: torch.Tensor, y: torch.Tensor, grad: bool
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    n = x.numel()
     cols = x.shape[-1] if x.dim() else 1
     x2 = x.detach().reshape(-1, cols).numpy()
     y2 = y.reshape(-1, cols).numpy()
     if not grad:
-        return float(kernels.bce_with_logits_sum_nograd(x2, y2)), None
+        return x.new_tensor(kernels.bce_with_logits_sum_nograd(x2, y2) / n), None
     g = torch.empty(x.shape, dtype=x.dtype)
     total = kernels.bce_with_logits_sum(
-        x2, y2, g.view(-1, cols).numpy(), np.float32(scale)
+        x2, y2, g.view(-1, cols).numpy(), np.float32(1.0 / n)
     )
-    return float(total), g
+    return x.new_tensor(total / n), g
 
 
-def _bce_sum_torch(
-    x: torch.Tensor, y: torch.Tensor, scale: float, grad: bool
-) -> tuple[float | torch.Tensor, torch.Tensor | None]:
+def _bce_mean_torch(
+    x: torch.Tensor, y: torch.Tensor, grad: bool
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     # softplus(x) = relu(x) − log(max(s, 1 − s)), s = sigmoid(x): max(s, 1 − s)
     # lies in [½, 1], so the log of a product of 64 of them stays a normal
     # float32 (≥ 2⁻⁶⁴). The 64 factors are 64 rows of the flat tensor, so the
     # product is an outer reduction, vectorised over contiguous memory.
-    s = torch.sigmoid(x)
-    g = torch.sub(s, y).mul_(scale) if grad else None
     n = x.numel()
+    s = torch.sigmoid(x)
+    g = torch.sub(s, y).mul_(1.0 / n) if grad else None
     m = s.sub_(0.5).abs_().add_(0.5).view(-1)  # max(s, 1 − s), in place
     head = n - n % 64
     log_m = torch.prod(m[:head].view(64, -1), dim=0).log_().sum()
     if head < n:
         log_m = log_m + m[head:].log().sum()
     xy = torch.dot(x.reshape(-1), y.reshape(-1))
-    return torch.clamp_min(x, 0.0).sum() - log_m - xy, g
+    return (torch.clamp_min(x, 0.0).sum() - log_m - xy) / n, g
 
 
 class _MeanBCEWithLogits(torch.autograd.Function):
@@ -169,28 +190,10 @@ class _MeanBCEWithLogits(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx: Any, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        n = x.numel()
-        grad = bool(ctx.needs_input_grad[0])
-        kernels = _numba_kernels()
-        total: float | torch.Tensor
-        if kernels is not None:
-            try:
-                total, g = _bce_sum_numba(kernels, x, y, 1.0 / n, grad)
-            except Exception as exc:  # a compile failure: warn once, then PyTorch
-                _kernels["numba"] = None
-                warnings.warn(
-                    f"aekit's Numba BCE kernel failed ({exc}); using PyTorch ops",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-                total, g = _bce_sum_torch(x, y, 1.0 / n, grad)
-        else:
-            total, g = _bce_sum_torch(x, y, 1.0 / n, grad)
+        loss, g = _bce_mean(x, y, grad=bool(ctx.needs_input_grad[0]))
         if g is not None:
             ctx.save_for_backward(g)
-        if isinstance(total, torch.Tensor):
-            return total / n
-        return x.new_tensor(total / n)
+        return loss
 
     @staticmethod
     @once_differentiable
